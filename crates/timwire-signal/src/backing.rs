@@ -1,0 +1,79 @@
+//! Where a decoded packet's strings and data live.
+
+use std::borrow::Cow;
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::ops::{Deref, Range};
+
+use bytes::Bytes;
+use bytestring::ByteString;
+
+/// The buffer a packet is decoded from, and so the storage its fields share.
+///
+/// * `&'a [u8]`: fields borrow the input (`Cow<'a, str>` text, `&'a [u8]` data).
+/// * [`Bytes`]: fields are slices of the frame's allocation ([`ByteString`] text, `Bytes` data),
+///   so packets are `'static` and can be sent across tasks.
+///
+/// Text is only copied when a peer sent CESU-8 surrogate pairs (see [`crate::text`]); valid
+/// UTF-8 is never copied.
+pub trait Backing: Clone + Debug + PartialEq + Eq + Hash + AsRef<[u8]> {
+    /// Decoded text.
+    type Text: Clone
+        + Debug
+        + PartialEq
+        + Eq
+        + Hash
+        + Deref<Target = str>
+        + AsRef<str>
+        + From<String>;
+
+    /// The bytes at `range`, sharing this buffer, or `None` when `range` is out of bounds.
+    fn slice(&self, range: Range<usize>) -> Option<Self>;
+
+    /// The UTF-8 text at `range`, sharing this buffer, or `None` when out of bounds or not UTF-8.
+    fn text(&self, range: Range<usize>) -> Option<Self::Text>;
+
+    /// Text for a string constant, without copying it.
+    fn static_text(s: &'static str) -> Self::Text;
+}
+
+impl<'a> Backing for &'a [u8] {
+    type Text = Cow<'a, str>;
+
+    fn slice(&self, range: Range<usize>) -> Option<Self> {
+        let whole: &'a [u8] = self;
+        whole.get(range)
+    }
+
+    fn text(&self, range: Range<usize>) -> Option<Self::Text> {
+        let whole: &'a [u8] = self;
+        std::str::from_utf8(whole.get(range)?)
+            .ok()
+            .map(Cow::Borrowed)
+    }
+
+    fn static_text(s: &'static str) -> Self::Text {
+        Cow::Borrowed(s)
+    }
+}
+
+impl Backing for Bytes {
+    type Text = ByteString;
+
+    fn slice(&self, range: Range<usize>) -> Option<Self> {
+        // `Bytes::slice` panics out of bounds; check first.
+        if range.start <= range.end && range.end <= self.len() {
+            Some(Bytes::slice(self, range))
+        } else {
+            None
+        }
+    }
+
+    fn text(&self, range: Range<usize>) -> Option<Self::Text> {
+        ByteString::try_from(Backing::slice(self, range)?).ok()
+    }
+
+    fn static_text(s: &'static str) -> Self::Text {
+        ByteString::from_static(s)
+    }
+}

@@ -1,0 +1,90 @@
+//! RMTP signalling: the 14 framed messages CONNECT … DISCONNECT of RongCloud's MQTT-derived
+//! protocol, in both directions, over message framing (WebSocket) and stream framing (TCP).
+//!
+//! Layers, bottom up:
+//!
+//! | layer | types |
+//! |---|---|
+//! | header byte, varint, checksum | [`timwire_header`] (re-exported: [`Header`], [`Flags`], [`QoS`], [`MessageType`]) |
+//! | framing | [`Frame`] (message framing: [`Frame::from_message`]), [`StreamDecoder`] (stream framing) |
+//! | typed packets | [`ClientPacket`] (what a client sends), [`ServerPacket`] (what a server sends), one struct per message |
+//! | codes | [`codes`]: [`ConnAckStatus`], [`DisconnectStatus`], [`AckStatus`], [`ErrorCode`] |
+//! | async | [`codec`] (feature `tokio`): tokio-util `Decoder`/`Encoder` for both roles |
+//!
+//! # Zero copy
+//!
+//! Packets are generic over their [`Backing`]: decoded from `&'a [u8]` they borrow it
+//! (`Cow<'a, str>` text, `&'a [u8]` data); decoded from [`Bytes`] their strings
+//! ([`bytestring::ByteString`]) and data share the frame's allocation. Decoding a frame whose
+//! strings are UTF-8 allocates nothing. Only CESU-8 text (see [`text`]) is copied.
+//!
+//! # Decoding and encoding
+//!
+//! ```
+//! use bytes::{Bytes, BytesMut};
+//! use timwire_signal::{
+//!     ClientPacket, ClientPublish, Decode, Encode, EncodeOptions, Framing, QoS, StreamDecoder,
+//! };
+//!
+//! // A client sends a text message to "bob" with msgId 2 and asks for a PUBACK (qos 1).
+//! let publish = ClientPublish::new(QoS::AtLeastOnce, "ppMsgP", "bob", 2, Bytes::from_static(b"\x08\x03"));
+//! let packet = ClientPacket::Publish(publish);
+//! let options = EncodeOptions::default();
+//!
+//! // Over WebSocket: one frame per message, no length.
+//! let ws = packet.to_bytes(Framing::Message, &options).unwrap();
+//! assert_eq!(&ws[..3], &[0x32, 0x00, 0x06]);
+//! assert_eq!(ClientPacket::from_message(ws).unwrap(), packet);
+//!
+//! // Over TCP: checksum and remaining length; the server decodes incrementally.
+//! let mut tcp = BytesMut::new();
+//! packet.encode(Framing::Stream, &options, &mut tcp).unwrap();
+//! let decoded: ClientPacket = StreamDecoder::new().decode_packet(&mut tcp).unwrap().unwrap();
+//! let ClientPacket::Publish(p) = &decoded else { unreachable!() };
+//! assert_eq!((&p.topic[..], &p.target_id[..], p.msg_id), ("ppMsgP", "bob", 2));
+//! ```
+//!
+//! # Errors
+//!
+//! [`DecodeError`] says what was wrong and where (field and offset); no input makes a decoder
+//! panic. [`EncodeError`] is returned before anything is written.
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// Decode paths face untrusted input: no indexing, unchecked arithmetic or panics outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
+mod backing;
+pub mod codes;
+mod error;
+mod frame;
+mod packet;
+pub mod stream;
+pub mod text;
+mod wire;
+
+#[cfg(feature = "tokio")]
+pub mod codec;
+
+pub use backing::Backing;
+pub use codes::{AckStatus, ConnAckStatus, DisconnectStatus, ErrorCode};
+pub use error::{DecodeError, EncodeError};
+pub use frame::Frame;
+pub use packet::{
+    ClientPacket, ClientPubAck, ClientPublish, ConnAck, ConnAckSession, Connect, DEFAULT_MAX_BODY,
+    Decode, Disconnect, Encode, EncodeOptions, Framing, PingReq, PingResp, Query, QueryAck,
+    QueryCon, Role, ServerPacket, ServerPubAck, ServerPublish, SubAck, Subscribe, Subscriptions,
+    Topics, UnsubAck, Unsubscribe, Will,
+};
+pub use stream::StreamDecoder;
+pub use text::TextEncoding;
+pub use timwire_header::{Flags, Header, MessageType, QoS};
+pub use {bytes, bytestring, timwire_header as header};

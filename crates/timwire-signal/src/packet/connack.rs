@@ -1,0 +1,108 @@
+//! CONNACK (type 2, S→C): the server's answer to CONNECT, or its greeting to a WebSocket client.
+//!
+//! `[u8 reserved][u8 status]`, optionally followed by `[str userId][str sessionId][i64 timestamp]`
+//! (all three or none). The reserved byte is written as 0 and ignored on read.
+
+use super::prelude::*;
+use crate::codes::ConnAckStatus;
+
+/// CONNACK.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConnAck<B: Backing = Bytes> {
+    /// Header flags.
+    pub flags: Flags,
+    /// The outcome.
+    pub status: ConnAckStatus,
+    /// The long form's session fields.
+    pub session: Option<ConnAckSession<B>>,
+}
+
+/// The fields of a long CONNACK.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConnAckSession<B: Backing = Bytes> {
+    /// The authenticated user (the tim profile: the account node).
+    pub user_id: B::Text,
+    /// The server's session id.
+    pub session_id: B::Text,
+    /// Server time in milliseconds; clients use it as "connected at" and for clock skew.
+    pub timestamp: i64,
+}
+
+impl<B: Backing> ConnAck<B> {
+    /// A short CONNACK with `status`.
+    pub fn new(status: ConnAckStatus) -> Self {
+        Self {
+            flags: Flags::NONE,
+            status,
+            session: None,
+        }
+    }
+
+    /// An accepting CONNACK in the long form.
+    pub fn accepted(
+        user_id: impl Into<B::Text>,
+        session_id: impl Into<B::Text>,
+        timestamp: i64,
+    ) -> Self {
+        Self {
+            flags: Flags::NONE,
+            status: ConnAckStatus::ACCEPTED,
+            session: Some(ConnAckSession {
+                user_id: user_id.into(),
+                session_id: session_id.into(),
+                timestamp,
+            }),
+        }
+    }
+}
+
+impl<B: Backing> Body<B> for ConnAck<B> {
+    const KIND: MessageType = MessageType::CONNACK;
+
+    fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        let _reserved = r.u8("reserved")?;
+        let status = ConnAckStatus::new(r.u8("status")?);
+        let session = if r.is_empty() {
+            None
+        } else {
+            Some(ConnAckSession {
+                user_id: r.text("userId")?,
+                session_id: r.text("sessionId")?,
+                timestamp: r.i64("timestamp")?,
+            })
+        };
+        Ok(Self {
+            flags,
+            status,
+            session,
+        })
+    }
+
+    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+        let session = match &self.session {
+            Some(s) => sum([
+                text_len("userId", &s.user_id, text)?,
+                text_len("sessionId", &s.session_id, text)?,
+                8,
+            ]),
+            None => 0,
+        };
+        Ok(sum([2, session]))
+    }
+
+    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        dst.put_u8(0);
+        dst.put_u8(self.status.value());
+        if let Some(s) = &self.session {
+            put_text(dst, &s.user_id, text);
+            put_text(dst, &s.session_id, text);
+            dst.put_i64(s.timestamp);
+        }
+    }
+}
+
+message!(ConnAck<B>);

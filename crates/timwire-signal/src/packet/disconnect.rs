@@ -1,0 +1,53 @@
+//! DISCONNECT (type 14, both directions): `[u8 reserved][u8 status]`.
+//!
+//! The same layout in both directions, so one struct serves both packet enums. The reserved
+//! byte is written as 0 and ignored on read.
+
+use super::prelude::*;
+use crate::codes::DisconnectStatus;
+
+/// DISCONNECT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Disconnect {
+    /// Header flags.
+    pub flags: Flags,
+    /// Why the session ends.
+    pub status: DisconnectStatus,
+}
+
+impl Disconnect {
+    /// A DISCONNECT with `status`.
+    pub fn new(status: DisconnectStatus) -> Self {
+        Self {
+            flags: Flags::NONE,
+            status,
+        }
+    }
+}
+
+impl<B: Backing> Body<B> for Disconnect {
+    const KIND: MessageType = MessageType::DISCONNECT;
+
+    fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        let _reserved = r.u8("reserved")?;
+        Ok(Self {
+            flags,
+            status: DisconnectStatus::new(r.u8("status")?),
+        })
+    }
+
+    fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
+        Ok(2)
+    }
+
+    fn write<M: BufMut>(&self, dst: &mut M, _: TextEncoding) {
+        dst.put_u8(0);
+        dst.put_u8(self.status.value());
+    }
+}
+
+message!(Disconnect);

@@ -1,0 +1,473 @@
+//! Typed packets, one module per message, one enum per direction.
+//!
+//! What a client sends ([`ClientPacket`]) and what a server sends ([`ServerPacket`]) have
+//! different layouts for PUBLISH and PUBACK and different sets of types, so each direction has
+//! its own enum: a server cannot encode a client-only layout by mistake.
+//!
+//! Every message keeps its header [`Flags`], so whatever dup/qos/retain bits a peer sent
+//! survive a decode/encode round trip.
+
+use bytes::{BufMut, Bytes, BytesMut};
+use timwire_header::stream::StreamPrefix;
+use timwire_header::{Flags, Header, MessageType, varint};
+
+use crate::backing::Backing;
+use crate::error::{DecodeError, EncodeError};
+use crate::frame::Frame;
+use crate::text::TextEncoding;
+use crate::wire::Reader;
+
+mod connack;
+mod connect;
+mod disconnect;
+mod ping;
+mod puback;
+mod publish;
+mod query;
+mod queryack;
+mod querycon;
+mod suback;
+mod subscribe;
+mod topics;
+mod unsuback;
+mod unsubscribe;
+
+pub use connack::{ConnAck, ConnAckSession};
+pub use connect::{Connect, Will};
+pub use disconnect::Disconnect;
+pub use ping::{PingReq, PingResp};
+pub use puback::{ClientPubAck, ServerPubAck};
+pub use publish::{ClientPublish, ServerPublish};
+pub use query::Query;
+pub use queryack::QueryAck;
+pub use querycon::QueryCon;
+pub use suback::SubAck;
+pub use subscribe::Subscribe;
+pub use topics::{Subscriptions, Topics};
+pub use unsuback::UnsubAck;
+pub use unsubscribe::Unsubscribe;
+
+/// What every message module needs.
+mod prelude {
+    pub(super) use bytes::{BufMut, Bytes};
+    pub(super) use timwire_header::{Flags, MessageType, QoS};
+
+    pub(super) use super::{Body, message, msg_id_message};
+    pub(super) use crate::backing::Backing;
+    pub(super) use crate::error::{DecodeError, EncodeError};
+    pub(super) use crate::text::TextEncoding;
+    pub(super) use crate::wire::{Reader, put_text, sum, text_len};
+}
+
+/// Who sent a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The client (C→S).
+    Client,
+    /// The server (S→C).
+    Server,
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Client => "client",
+            Self::Server => "server",
+        })
+    }
+}
+
+/// How frames are delimited on the transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Framing {
+    /// One frame per transport message (WebSocket): `[header][body]`.
+    Message,
+    /// A byte stream (TCP): `[header][checksum][remaining length][body]`.
+    #[default]
+    Stream,
+}
+
+/// The default maximum body length, for encoders and decoders: 1 MiB.
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+/// How packets are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EncodeOptions {
+    /// How strings are written (UTF-8 unless a peer needs CESU-8).
+    pub text: TextEncoding,
+    /// The longest body the encoder will write ([`DEFAULT_MAX_BODY`] by default).
+    pub max_body: usize,
+}
+
+impl Default for EncodeOptions {
+    fn default() -> Self {
+        Self {
+            text: TextEncoding::Utf8,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+pub(crate) mod sealed {
+    use super::*;
+
+    /// The body writer, kept out of the public API: it may only run after `body_len` succeeded.
+    #[allow(unreachable_pub)]
+    pub trait WriteBody {
+        fn write_body<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
+    }
+}
+
+/// Encoding, shared by every message and both packet enums.
+///
+/// The exact length is computed first (validating every string), then the frame is written in
+/// one pass; nothing is written when encoding fails.
+pub trait Encode: sealed::WriteBody {
+    /// The header byte this packet is sent with.
+    fn header(&self) -> Header;
+
+    /// The exact body length in `text` encoding.
+    fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError>;
+
+    /// The exact frame length: header (plus checksum and length in stream framing) and body.
+    fn encoded_len(&self, framing: Framing, options: &EncodeOptions) -> Result<usize, EncodeError> {
+        let body = self.body_len(options.text)?;
+        frame_len(body, framing, options)
+    }
+
+    /// Writes the whole frame into `dst` and returns how many bytes it took.
+    fn encode<M: BufMut>(
+        &self,
+        framing: Framing,
+        options: &EncodeOptions,
+        dst: &mut M,
+    ) -> Result<usize, EncodeError> {
+        let body = self.body_len(options.text)?;
+        let total = frame_len(body, framing, options)?;
+        if dst.remaining_mut() < total {
+            return Err(EncodeError::BufferTooSmall {
+                needed: total,
+                available: dst.remaining_mut(),
+            });
+        }
+        write_head(dst, self.header(), body, framing)?;
+        self.write_body(dst, options.text);
+        Ok(total)
+    }
+
+    /// The whole frame in a new buffer, allocated once at its exact size.
+    fn to_bytes(&self, framing: Framing, options: &EncodeOptions) -> Result<Bytes, EncodeError> {
+        let mut dst = BytesMut::with_capacity(self.encoded_len(framing, options)?);
+        self.encode(framing, options, &mut dst)?;
+        Ok(dst.freeze())
+    }
+}
+
+fn frame_len(body: usize, framing: Framing, options: &EncodeOptions) -> Result<usize, EncodeError> {
+    if body > options.max_body {
+        return Err(EncodeError::FrameTooLarge {
+            len: body,
+            max: options.max_body,
+        });
+    }
+    let head = match framing {
+        Framing::Message => 1,
+        Framing::Stream => varint::encoded_len(body as u64)
+            .ok_or(EncodeError::BodyTooLong { len: body })?
+            .saturating_add(2),
+    };
+    Ok(head.saturating_add(body))
+}
+
+pub(crate) fn write_head<M: BufMut>(
+    dst: &mut M,
+    header: Header,
+    body: usize,
+    framing: Framing,
+) -> Result<(), EncodeError> {
+    match framing {
+        Framing::Message => dst.put_u8(header.to_byte()),
+        Framing::Stream => {
+            let prefix = StreamPrefix::new(header, body as u64)
+                .map_err(|_| EncodeError::BodyTooLong { len: body })?;
+            dst.put_slice(prefix.as_bytes());
+        }
+    }
+    Ok(())
+}
+
+/// One message's layout: its type, how its body is read, sized and written.
+pub(crate) trait Body<B: Backing>: Sized {
+    const KIND: MessageType;
+    fn flags(&self) -> Flags;
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError>;
+    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError>;
+    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
+
+    /// Decodes a whole body: the layout must use every byte.
+    fn decode_body(flags: Flags, body: &B) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(Self::KIND, body);
+        let message = Self::read(flags, &mut r)?;
+        r.finish()?;
+        Ok(message)
+    }
+}
+
+/// Implements the public encoding traits for a message struct through its [`Body`] layout.
+macro_rules! message {
+    ($ty:ident<B>) => {
+        impl<B: Backing> $crate::packet::sealed::WriteBody for $ty<B> {
+            fn write_body<M: ::bytes::BufMut>(&self, dst: &mut M, text: TextEncoding) {
+                <Self as Body<B>>::write(self, dst, text)
+            }
+        }
+
+        impl<B: Backing> $crate::packet::Encode for $ty<B> {
+            fn header(&self) -> ::timwire_header::Header {
+                ::timwire_header::Header::new(
+                    <Self as Body<B>>::KIND,
+                    <Self as Body<B>>::flags(self),
+                )
+            }
+
+            fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+                <Self as Body<B>>::len(self, text)
+            }
+        }
+    };
+    // Messages without borrowed fields use the same layout for every backing.
+    ($ty:ident) => {
+        impl $crate::packet::sealed::WriteBody for $ty {
+            fn write_body<M: ::bytes::BufMut>(&self, dst: &mut M, text: TextEncoding) {
+                <Self as Body<::bytes::Bytes>>::write(self, dst, text)
+            }
+        }
+
+        impl $crate::packet::Encode for $ty {
+            fn header(&self) -> ::timwire_header::Header {
+                ::timwire_header::Header::new(
+                    <Self as Body<::bytes::Bytes>>::KIND,
+                    <Self as Body<::bytes::Bytes>>::flags(self),
+                )
+            }
+
+            fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+                <Self as Body<::bytes::Bytes>>::len(self, text)
+            }
+        }
+    };
+}
+pub(crate) use message;
+
+/// Defines a message whose body is `[u16 msgId]` alone.
+macro_rules! msg_id_message {
+    ($(#[$meta:meta])* $ty:ident = $kind:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $ty {
+            /// Header flags.
+            pub flags: Flags,
+            /// The msgId of the request this answers.
+            pub msg_id: u16,
+        }
+
+        impl $ty {
+            #[doc = concat!("A ", stringify!($kind), " for `msg_id`.")]
+            pub fn new(msg_id: u16) -> Self {
+                Self { flags: Flags::NONE, msg_id }
+            }
+        }
+
+        impl<B: Backing> Body<B> for $ty {
+            const KIND: MessageType = MessageType::$kind;
+
+            fn flags(&self) -> Flags {
+                self.flags
+            }
+
+            fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+                Ok(Self { flags, msg_id: r.u16("msgId")? })
+            }
+
+            fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
+                Ok(2)
+            }
+
+            fn write<M: BufMut>(&self, dst: &mut M, _: TextEncoding) {
+                dst.put_u16(self.msg_id);
+            }
+        }
+
+        message!($ty);
+    };
+}
+pub(crate) use msg_id_message;
+
+/// Decoding by direction, for code generic over the packet type (such as codecs).
+pub trait Decode<B: Backing>: Sized {
+    /// Who sends packets of this type.
+    const SENDER: Role;
+
+    /// Decodes a frame's body according to its header.
+    fn decode(frame: &Frame<B>) -> Result<Self, DecodeError>;
+
+    /// Decodes one whole transport message (message framing).
+    fn from_message(message: B) -> Result<Self, DecodeError> {
+        Self::decode(&Frame::from_message(message)?)
+    }
+}
+
+macro_rules! packet_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $sender:expr, other = [$($other:ident),*], {
+            $( $variant:ident($ty:ty) = $kind:ident, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name<B: Backing = Bytes> {
+            $(
+                #[doc = concat!("`", stringify!($kind), "`.")]
+                $variant($ty),
+            )*
+        }
+
+        impl<B: Backing> $name<B> {
+            /// The message type.
+            pub fn kind(&self) -> MessageType {
+                match self {
+                    $( Self::$variant(_) => MessageType::$kind, )*
+                }
+            }
+
+            /// The header flags.
+            pub fn flags(&self) -> Flags {
+                match self {
+                    $( Self::$variant(m) => Body::<B>::flags(m), )*
+                }
+            }
+        }
+
+        impl<B: Backing> Decode<B> for $name<B> {
+            const SENDER: Role = $sender;
+
+            fn decode(frame: &Frame<B>) -> Result<Self, DecodeError> {
+                let flags = frame.header.flags;
+                let body = &frame.body;
+                match frame.header.kind {
+                    $( MessageType::$kind => Ok(Self::$variant(<$ty>::decode_body(flags, body)?)), )*
+                    $( MessageType::$other )|* => Err(DecodeError::WrongDirection {
+                        kind: frame.header.kind,
+                        sender: $sender,
+                    }),
+                    kind => Err(DecodeError::ReservedType(kind)),
+                }
+            }
+        }
+
+        impl<B: Backing> sealed::WriteBody for $name<B> {
+            fn write_body<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+                match self {
+                    $( Self::$variant(m) => Body::<B>::write(m, dst, text), )*
+                }
+            }
+        }
+
+        impl<B: Backing> Encode for $name<B> {
+            fn header(&self) -> Header {
+                Header::new(self.kind(), self.flags())
+            }
+
+            fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+                match self {
+                    $( Self::$variant(m) => Body::<B>::len(m, text), )*
+                }
+            }
+        }
+
+        $(
+            impl<B: Backing> From<$ty> for $name<B> {
+                fn from(m: $ty) -> Self {
+                    Self::$variant(m)
+                }
+            }
+        )*
+    };
+}
+
+packet_enum! {
+    /// A packet a client sends (and a server decodes).
+    ///
+    /// ```
+    /// use timwire_signal::{ClientPacket, ClientPubAck, Decode, Encode, EncodeOptions, Framing};
+    /// let ack = ClientPacket::<&[u8]>::from(ClientPubAck::new(0x0102));
+    /// let bytes = ack.to_bytes(Framing::Stream, &EncodeOptions::default()).unwrap();
+    /// assert_eq!(&bytes[..], &[0x40, 0x42, 0x02, 0x01, 0x02]);
+    /// assert_eq!(ClientPacket::from_message(&[0x40u8, 0x01, 0x02][..]).unwrap(), ack);
+    /// ```
+    ClientPacket, Role::Client, other = [CONNACK, QUERYACK, SUBACK, UNSUBACK, PINGRESP], {
+        Connect(Connect<B>) = CONNECT,
+        Publish(ClientPublish<B>) = PUBLISH,
+        PubAck(ClientPubAck) = PUBACK,
+        Query(Query<B>) = QUERY,
+        QueryCon(QueryCon) = QUERYCON,
+        Subscribe(Subscribe<B>) = SUBSCRIBE,
+        Unsubscribe(Unsubscribe<B>) = UNSUBSCRIBE,
+        PingReq(PingReq) = PINGREQ,
+        Disconnect(Disconnect) = DISCONNECT,
+    }
+}
+
+packet_enum! {
+    /// A packet a server sends (and a client decodes).
+    ///
+    /// ```
+    /// use timwire_signal::{Decode, ServerPacket, ConnAckStatus};
+    /// // A short CONNACK over WebSocket: accepted, no session fields.
+    /// let packet = ServerPacket::from_message(&[0x20u8, 0x00, 0x00][..]).unwrap();
+    /// let ServerPacket::ConnAck(ack) = packet else { panic!() };
+    /// assert_eq!(ack.status, ConnAckStatus::ACCEPTED);
+    /// assert!(ack.session.is_none());
+    /// ```
+    ServerPacket, Role::Server, other = [CONNECT, QUERY, QUERYCON, SUBSCRIBE, UNSUBSCRIBE, PINGREQ], {
+        ConnAck(ConnAck<B>) = CONNACK,
+        Publish(ServerPublish<B>) = PUBLISH,
+        PubAck(ServerPubAck<B>) = PUBACK,
+        QueryAck(QueryAck<B>) = QUERYACK,
+        SubAck(SubAck<B>) = SUBACK,
+        UnsubAck(UnsubAck) = UNSUBACK,
+        PingResp(PingResp) = PINGRESP,
+        Disconnect(Disconnect) = DISCONNECT,
+    }
+}
+
+impl<B: Backing> ClientPacket<B> {
+    /// The msgId, for the types that carry one.
+    pub fn msg_id(&self) -> Option<u16> {
+        match self {
+            Self::Publish(m) => Some(m.msg_id),
+            Self::PubAck(m) => Some(m.msg_id),
+            Self::Query(m) => Some(m.msg_id),
+            Self::QueryCon(m) => Some(m.msg_id),
+            Self::Subscribe(m) => Some(m.msg_id),
+            Self::Unsubscribe(m) => Some(m.msg_id),
+            Self::Connect(_) | Self::PingReq(_) | Self::Disconnect(_) => None,
+        }
+    }
+}
+
+impl<B: Backing> ServerPacket<B> {
+    /// The msgId, for the types that carry one.
+    pub fn msg_id(&self) -> Option<u16> {
+        match self {
+            Self::Publish(m) => Some(m.msg_id),
+            Self::PubAck(m) => Some(m.msg_id),
+            Self::QueryAck(m) => Some(m.msg_id),
+            Self::SubAck(m) => Some(m.msg_id),
+            Self::UnsubAck(m) => Some(m.msg_id),
+            Self::ConnAck(_) | Self::PingResp(_) | Self::Disconnect(_) => None,
+        }
+    }
+}

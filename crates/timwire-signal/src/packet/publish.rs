@@ -1,0 +1,167 @@
+//! PUBLISH (type 3): a message, with different layouts per direction.
+//!
+//! C→S `[str topic][str targetId][u16 msgId][data: to end]`;
+//! S→C `[u32 date][str topic][str targetId][u16 msgId][data: to end]`.
+//! `data` is opaque here (normally a protobuf message) and always a slice of the input.
+
+use super::prelude::*;
+
+/// PUBLISH sent by a client.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientPublish<B: Backing = Bytes> {
+    /// Header flags: qos ≥ 1 asks for a PUBACK; dup marks a retransmission.
+    pub flags: Flags,
+    /// What kind of message this is (RongCloud: `ppMsgP`, `pgMsgP`, …; tim: `timMsg`, …).
+    pub topic: B::Text,
+    /// The conversation target.
+    pub target_id: B::Text,
+    /// Chosen by the sender; matches the PUBACK.
+    pub msg_id: u16,
+    /// The payload.
+    pub data: B,
+}
+
+impl<B: Backing> ClientPublish<B> {
+    /// A PUBLISH with `qos` and no other flag.
+    pub fn new(
+        qos: QoS,
+        topic: impl Into<B::Text>,
+        target_id: impl Into<B::Text>,
+        msg_id: u16,
+        data: B,
+    ) -> Self {
+        Self {
+            flags: Flags::qos(qos),
+            topic: topic.into(),
+            target_id: target_id.into(),
+            msg_id,
+            data,
+        }
+    }
+}
+
+impl<B: Backing> Body<B> for ClientPublish<B> {
+    const KIND: MessageType = MessageType::PUBLISH;
+
+    fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            flags,
+            topic: r.text("topic")?,
+            target_id: r.text("targetId")?,
+            msg_id: r.u16("msgId")?,
+            data: r.rest(),
+        })
+    }
+
+    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+        Ok(sum([
+            text_len("topic", &self.topic, text)?,
+            text_len("targetId", &self.target_id, text)?,
+            2,
+            self.data.as_ref().len(),
+        ]))
+    }
+
+    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        put_text(dst, &self.topic, text);
+        put_text(dst, &self.target_id, text);
+        dst.put_u16(self.msg_id);
+        dst.put_slice(self.data.as_ref());
+    }
+}
+
+message!(ClientPublish<B>);
+
+/// PUBLISH sent by a server.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ServerPublish<B: Backing = Bytes> {
+    /// Header flags. `dup` here is RongCloud's **syncMsg**: see [`ServerPublish::is_sync_msg`].
+    pub flags: Flags,
+    /// Server time in seconds.
+    pub date: u32,
+    /// What kind of message this is (RongCloud: `s_msg`, `s_ntf`, …; tim: `timMsg`, …).
+    pub topic: B::Text,
+    /// The conversation target.
+    pub target_id: B::Text,
+    /// Chosen by the server; a client with qos ≥ 1 (and no dup) answers with this msgId.
+    pub msg_id: u16,
+    /// The payload.
+    pub data: B,
+}
+
+impl<B: Backing> ServerPublish<B> {
+    /// A PUBLISH with `qos` and no other flag.
+    pub fn new(
+        qos: QoS,
+        date: u32,
+        topic: impl Into<B::Text>,
+        target_id: impl Into<B::Text>,
+        msg_id: u16,
+        data: B,
+    ) -> Self {
+        Self {
+            flags: Flags::qos(qos),
+            date,
+            topic: topic.into(),
+            target_id: target_id.into(),
+            msg_id,
+            data,
+        }
+    }
+
+    /// True when the dup bit marks a **sync message**: a copy of a message the same user sent
+    /// from another device. Its payload is that device's UpStreamMessage. Do not PUBACK it; the
+    /// server follows it with a PUBACK carrying the same msgId, whose date, millisecond and
+    /// messageUId complete it.
+    pub fn is_sync_msg(&self) -> bool {
+        self.flags.dup
+    }
+
+    /// True when the client must answer with a PUBACK: qos ≥ 1 and not a sync message.
+    pub fn needs_ack(&self) -> bool {
+        self.flags.qos.needs_ack() && !self.is_sync_msg()
+    }
+}
+
+impl<B: Backing> Body<B> for ServerPublish<B> {
+    const KIND: MessageType = MessageType::PUBLISH;
+
+    fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            flags,
+            date: r.u32("date")?,
+            topic: r.text("topic")?,
+            target_id: r.text("targetId")?,
+            msg_id: r.u16("msgId")?,
+            data: r.rest(),
+        })
+    }
+
+    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+        Ok(sum([
+            4,
+            text_len("topic", &self.topic, text)?,
+            text_len("targetId", &self.target_id, text)?,
+            2,
+            self.data.as_ref().len(),
+        ]))
+    }
+
+    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        dst.put_u32(self.date);
+        put_text(dst, &self.topic, text);
+        put_text(dst, &self.target_id, text);
+        dst.put_u16(self.msg_id);
+        dst.put_slice(self.data.as_ref());
+    }
+}
+
+message!(ServerPublish<B>);

@@ -1,0 +1,152 @@
+//! Stream framing (TCP): an incremental decoder that checks limits before buffering.
+//!
+//! The decoder frames first and parses second: it peeks the prefix (header, checksum, remaining
+//! length) without consuming anything, rejects a bad checksum or an over-limit length at once,
+//! waits until the whole frame is buffered, then splits it off and hands out the body as a
+//! slice of that allocation.
+//!
+//! * Partial input is "need more" (`Ok(None)`) with **nothing consumed**; the buffer reserves only
+//!   the bytes the pending frame still lacks.
+//! * Several frames in the buffer come out one per call; the rest stays buffered.
+//! * A framing error (checksum, length) consumes nothing: the stream position is lost, and the
+//!   connection should be closed. A malformed *body* inside a well-delimited frame consumes
+//!   exactly that frame, so the stream stays in sync and the caller may choose to go on.
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use timwire_signal::{ClientPacket, StreamDecoder};
+//!
+//! let decoder = StreamDecoder::new();
+//! // A PINGREQ, then the first two bytes of a PUBACK.
+//! let mut buf = BytesMut::from(&[0xC0, 0xC0, 0x00, 0x40, 0x42][..]);
+//! let ping: ClientPacket = decoder.decode_packet(&mut buf).unwrap().unwrap();
+//! assert!(matches!(ping, ClientPacket::PingReq(_)));
+//! assert!(decoder.decode_packet::<ClientPacket>(&mut buf).unwrap().is_none());
+//! assert_eq!(buf.len(), 2); // nothing consumed
+//! buf.extend_from_slice(&[0x02, 0x01, 0x02]);
+//! let ack: ClientPacket = decoder.decode_packet(&mut buf).unwrap().unwrap();
+//! assert_eq!(ack.msg_id(), Some(0x0102));
+//! ```
+
+use bytes::{Bytes, BytesMut};
+use timwire_header::stream::{self, MAX_PREFIX_LEN, StreamPrefix};
+
+use crate::backing::Backing;
+use crate::error::DecodeError;
+use crate::frame::Frame;
+use crate::packet::{DEFAULT_MAX_BODY, Decode};
+
+/// What [`StreamDecoder::peek`] found at the start of a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peek {
+    /// A whole frame is buffered.
+    Complete {
+        /// The frame's prefix.
+        prefix: StreamPrefix,
+        /// Prefix plus body.
+        frame_len: usize,
+    },
+    /// At least `missing` more bytes are needed.
+    NeedMore {
+        /// How many bytes the buffer lacks at least (exact once the prefix is complete).
+        missing: usize,
+    },
+}
+
+/// A frame borrowing a slice, and how many bytes of the slice it took.
+pub type BorrowedFrame<'a> = (Frame<&'a [u8]>, usize);
+
+/// The incremental stream-framing decoder. Cheap to copy; holds only its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamDecoder {
+    max_body: usize,
+}
+
+impl Default for StreamDecoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StreamDecoder {
+    /// A decoder with the default body limit, [`DEFAULT_MAX_BODY`] (1 MiB).
+    pub const fn new() -> Self {
+        Self {
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// A decoder that rejects bodies longer than `max_body` bytes.
+    pub const fn with_max_body(max_body: usize) -> Self {
+        Self { max_body }
+    }
+
+    /// The body limit.
+    pub const fn max_body(&self) -> usize {
+        self.max_body
+    }
+
+    /// Looks at the start of `src` without consuming it: is a whole frame there?
+    pub fn peek(&self, src: &[u8]) -> Result<Peek, DecodeError> {
+        let Some(prefix) = stream::peek(src)? else {
+            // At most 6 prefix bytes; ask for one more at a time past the first three.
+            let missing = 3usize.saturating_sub(src.len()).max(1);
+            return Ok(Peek::NeedMore {
+                missing: missing.min(MAX_PREFIX_LEN),
+            });
+        };
+        let body_len = prefix.remaining_length();
+        if u64::from(body_len) > self.max_body as u64 {
+            return Err(DecodeError::FrameTooLarge {
+                len: u64::from(body_len),
+                max: self.max_body,
+            });
+        }
+        // At most 6 + 268,435,455: fits in usize on every supported platform.
+        let frame_len = usize::try_from(prefix.frame_len()).unwrap_or(usize::MAX);
+        match frame_len.checked_sub(src.len()) {
+            Some(missing) if missing > 0 => Ok(Peek::NeedMore { missing }),
+            _ => Ok(Peek::Complete { prefix, frame_len }),
+        }
+    }
+
+    /// Takes the next frame off the front of `src`, or returns `Ok(None)` (nothing consumed,
+    /// room reserved for the missing bytes) when it is not all there yet.
+    pub fn decode(&self, src: &mut BytesMut) -> Result<Option<Frame<Bytes>>, DecodeError> {
+        match self.peek(src)? {
+            Peek::NeedMore { missing } => {
+                src.reserve(missing);
+                Ok(None)
+            }
+            Peek::Complete { prefix, frame_len } => {
+                let frame = src.split_to(frame_len).freeze();
+                let body = Backing::slice(&frame, prefix.len()..frame_len).unwrap_or_default();
+                Ok(Some(Frame::new(prefix.header(), body)))
+            }
+        }
+    }
+
+    /// Like [`decode`](Self::decode), over a borrowed slice: the frame borrows `src`, and the
+    /// second value says how many bytes it took.
+    pub fn decode_slice<'a>(
+        &self,
+        src: &'a [u8],
+    ) -> Result<Option<BorrowedFrame<'a>>, DecodeError> {
+        match self.peek(src)? {
+            Peek::NeedMore { .. } => Ok(None),
+            Peek::Complete { prefix, frame_len } => {
+                let body = src.get(prefix.len()..frame_len).unwrap_or_default();
+                Ok(Some((Frame::new(prefix.header(), body), frame_len)))
+            }
+        }
+    }
+
+    /// Takes the next frame off `src` and decodes it as `P` ([`ClientPacket`](crate::ClientPacket)
+    /// on a server, [`ServerPacket`](crate::ServerPacket) on a client).
+    pub fn decode_packet<P: Decode<Bytes>>(
+        &self,
+        src: &mut BytesMut,
+    ) -> Result<Option<P>, DecodeError> {
+        self.decode(src)?.map(|frame| P::decode(&frame)).transpose()
+    }
+}
