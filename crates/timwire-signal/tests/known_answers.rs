@@ -33,7 +33,7 @@ fn check_client(packet: ClientPacket<&[u8]>, header: u8, body: &[u8]) {
     );
     assert_eq!(ClientPacket::from_message(expected_msg).unwrap(), packet);
     let (frame, used) = StreamDecoder::new()
-        .decode_slice(&expected_stream)
+        .decode_slice(expected_stream)
         .unwrap()
         .unwrap();
     assert_eq!(used, expected_stream.len());
@@ -74,7 +74,7 @@ fn check_server(packet: ServerPacket<&[u8]>, header: u8, body: &[u8]) {
     );
     assert_eq!(ServerPacket::from_message(expected_msg).unwrap(), packet);
     let (frame, _) = StreamDecoder::new()
-        .decode_slice(&expected_stream)
+        .decode_slice(expected_stream)
         .unwrap()
         .unwrap();
     assert_eq!(ServerPacket::decode(&frame).unwrap(), packet);
@@ -142,11 +142,12 @@ fn client_simple_messages() {
         &[0x00, 0x04],
     );
     // Flags survive on every type.
-    let mut ping = PingReq::default();
-    ping.flags = Flags {
-        dup: true,
-        qos: QoS::Default,
-        retain: true,
+    let ping = PingReq {
+        flags: Flags {
+            dup: true,
+            qos: QoS::Default,
+            retain: true,
+        },
     };
     check_client(ping.into(), 0xCF, &[]);
 }
@@ -248,7 +249,7 @@ fn subscribe_and_unsubscribe_with_several_topics() {
     );
     let body: &'static [u8] = body.leak();
     let borrowed = Subscribe::<&[u8]>::new(9, Subscriptions::from_wire(&body[2..]).unwrap());
-    check_client(borrowed.into(), 0x82, &body);
+    check_client(borrowed.into(), 0x82, body);
 
     let body = cat(&[&[0x00, 0x0A], &s("s_msg"), &s("s_ntf")]);
     let unsub = Unsubscribe::new(10, Topics::new(["s_msg", "s_ntf"]).unwrap());
@@ -260,7 +261,7 @@ fn subscribe_and_unsubscribe_with_several_topics() {
     assert_eq!(bytes[..], message(0xA2, &body)[..]);
     let body: &'static [u8] = body.leak();
     let borrowed = Unsubscribe::<&[u8]>::new(10, Topics::from_wire(&body[2..]).unwrap());
-    check_client(borrowed.into(), 0xA2, &body);
+    check_client(borrowed.into(), 0xA2, body);
 }
 
 #[test]
