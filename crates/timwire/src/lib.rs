@@ -1,0 +1,51 @@
+//! timwire: encode and decode RongCloud's RMTP instant-messaging protocol and the protobuf
+//! payloads it carries, from one dependency.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`header`] | the header byte, remaining-length varint, stream checksum (`timwire-header`) |
+//! | [`signal`] | framing and the 14 signalling messages in both directions (`timwire-signal`) |
+//! | [`proto`] | protobuf payloads: tim's model, RongCloud's schema, conversations, content objects (`timwire-proto`) |
+//! | [`registry`] | which payload a frame's `data` holds, by topic, for the RongCloud and tim profiles |
+//!
+//! The most used types are re-exported at the top.
+//!
+//! # Decoding a frame down to its payload
+//!
+//! ```
+//! use bytes::{Bytes, BytesMut};
+//! use timwire::proto::{Message as _, tim::TimMessage};
+//! use timwire::registry::{Payload, Profile};
+//! use timwire::{ClientPacket, ClientPublish, Encode, EncodeOptions, Framing, QoS, StreamDecoder};
+//!
+//! // A client publishes a tim message (the tim profile's `timMsg` topic) over TCP.
+//! let message = TimMessage { ms_type: 2, od_type: 1, data_string: Some("hello".into()), ..Default::default() };
+//! let publish = ClientPublish::new(QoS::AtLeastOnce, "timMsg", "bob", 1, Bytes::from(message.encode_to_vec()));
+//! let mut wire = BytesMut::new();
+//! ClientPacket::from(publish).encode(Framing::Stream, &EncodeOptions::default(), &mut wire).unwrap();
+//!
+//! // The server takes the frame off its socket buffer and decodes the payload by topic.
+//! let packet: ClientPacket = StreamDecoder::new().decode_packet(&mut wire).unwrap().unwrap();
+//! match Profile::Tim.decode_client(&packet).unwrap().unwrap() {
+//!     Payload::TimMessage(m) => assert_eq!(m.data_string.as_deref(), Some("hello")),
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod registry;
+
+pub use timwire_header as header;
+pub use timwire_proto as proto;
+pub use timwire_signal as signal;
+
+pub use timwire_signal::{
+    AckStatus, Backing, ClientPacket, ClientPubAck, ClientPublish, ConnAck, ConnAckStatus, Connect,
+    Decode, DecodeError, Disconnect, DisconnectStatus, Encode, EncodeError, EncodeOptions, Flags,
+    Frame, Framing, Header, MessageType, PingReq, PingResp, QoS, Query, QueryAck, QueryCon, Role,
+    ServerPacket, ServerPubAck, ServerPublish, StreamDecoder, TextEncoding,
+};
+
+#[cfg(feature = "tokio")]
+pub use timwire_signal::codec;

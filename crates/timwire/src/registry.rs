@@ -1,0 +1,528 @@
+//! The topic registry: which protobuf message a frame's `data` holds, by topic, frame type and
+//! direction, for the RongCloud profile and the tim profile (SCHEMAS.md §4).
+//!
+//! A QUERYACK carries no topic on the wire: it answers the QUERY with the same msgId, so the
+//! caller passes the QUERY's topic (see [`crate::session`] for a tracker that remembers it).
+//! Unknown topics stay raw bytes ([`Payload::Raw`]).
+//!
+//! ```
+//! use bytes::Bytes;
+//! use timwire::registry::{Carrier, Payload, PayloadType, Profile};
+//! use timwire::proto::{Message as _, tim::TimMessage};
+//!
+//! let sent = TimMessage { ms_type: 2, od_type: 1, data_string: Some("hi".into()), ..Default::default() };
+//! let data = Bytes::from(sent.encode_to_vec());
+//! assert_eq!(Profile::Tim.payload_type("timMsg", Carrier::ClientPublish), Some(PayloadType::TimMessage));
+//! match Profile::Tim.decode("timMsg", Carrier::ClientPublish, data).unwrap() {
+//!     Payload::TimMessage(m) => assert_eq!(m.data_string.as_deref(), Some("hi")),
+//!     other => panic!("{other:?}"),
+//! }
+//! // Unknown topics stay raw.
+//! let raw = Profile::Tim.decode("nope", Carrier::ClientPublish, Bytes::from_static(b"\x01")).unwrap();
+//! assert_eq!(raw, Payload::Raw(Bytes::from_static(b"\x01")));
+//! ```
+
+use bytes::Bytes;
+use prost::Message as _;
+use timwire_proto::{rongcloud as rc, tim};
+use timwire_signal::{Backing, ClientPacket, ServerPacket};
+
+/// Which mapping of topics to payloads applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Profile {
+    /// RongCloud's topics (`ppMsgP`, `s_msg`, `pullMsg`, …) and schema.
+    RongCloud,
+    /// timwire's mapping of tim's model onto RMTP (`timMsg`, `timPull`, …).
+    Tim,
+}
+
+/// The frame (type and direction) whose `data` is being decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Carrier {
+    /// A PUBLISH sent by the client.
+    ClientPublish,
+    /// A PUBLISH sent by the server; `sync` is its dup bit (RongCloud's syncMsg).
+    ServerPublish {
+        /// The dup bit: a copy of the user's own message sent from another device.
+        sync: bool,
+    },
+    /// A QUERY (sent by the client).
+    Query,
+    /// A QUERYACK (sent by the server), keyed by the topic of the QUERY it answers.
+    QueryAck,
+}
+
+/// Why `data` could not be decoded as the payload its topic names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{topic}` data is not a valid {payload}: {source}")]
+pub struct PayloadError {
+    /// The topic.
+    pub topic: String,
+    /// The expected payload type's name.
+    pub payload: &'static str,
+    /// The protobuf error.
+    #[source]
+    pub source: prost::DecodeError,
+}
+
+macro_rules! payloads {
+    ($( $variant:ident => $ty:ty, )*) => {
+        /// A protobuf message type that frames carry.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum PayloadType {
+            $(
+                #[doc = concat!("[`", stringify!($ty), "`]")]
+                $variant,
+            )*
+        }
+
+        /// A decoded payload.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Payload {
+            $(
+                #[doc = concat!("[`", stringify!($ty), "`]")]
+                $variant($ty),
+            )*
+            /// Data of a topic the registry does not know (or an empty body where none is
+            /// expected), kept as it came.
+            Raw(Bytes),
+        }
+
+        impl PayloadType {
+            /// The protobuf message name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( Self::$variant => stringify!($variant), )*
+                }
+            }
+
+            /// Decodes `data` as this type; `bytes` fields share `data`'s allocation.
+            pub fn decode(self, data: Bytes) -> Result<Payload, prost::DecodeError> {
+                Ok(match self {
+                    $( Self::$variant => Payload::$variant(<$ty>::decode(data)?), )*
+                })
+            }
+        }
+
+        impl Payload {
+            /// The payload's type, or `None` for raw data.
+            pub fn payload_type(&self) -> Option<PayloadType> {
+                match self {
+                    $( Self::$variant(_) => Some(PayloadType::$variant), )*
+                    Self::Raw(_) => None,
+                }
+            }
+
+            /// The protobuf encoding of the payload (raw data as it is).
+            pub fn encode_to_bytes(&self) -> Bytes {
+                match self {
+                    $( Self::$variant(m) => Bytes::from(m.encode_to_vec()), )*
+                    Self::Raw(b) => b.clone(),
+                }
+            }
+
+            /// The payload in canonical protobuf JSON (64-bit integers as strings, bytes as
+            /// base64); raw data as `{"raw": "<base64>"}`… encoded as hex for readability.
+            #[cfg(feature = "serde")]
+            pub fn to_json(&self) -> serde_json::Value {
+                let value = match self {
+                    $( Self::$variant(m) => serde_json::to_value(m), )*
+                    Self::Raw(b) => Ok(serde_json::json!({ "rawHex": hex(b) })),
+                };
+                value.unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }))
+            }
+
+            /// Parses canonical protobuf JSON of `payload_type`.
+            #[cfg(feature = "serde")]
+            pub fn from_json(payload_type: PayloadType, json: serde_json::Value) -> Result<Self, serde_json::Error> {
+                Ok(match payload_type {
+                    $( PayloadType::$variant => Self::$variant(serde_json::from_value(json)?), )*
+                })
+            }
+        }
+    };
+}
+
+#[cfg(feature = "serde")]
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+payloads! {
+    // tim
+    TimMessage => tim::TimMessage,
+    TimPresence => tim::TimPresence,
+    TimStream => tim::TimStream,
+    TimReq => tim::TimReq,
+    TimAck => tim::TimAck,
+    TimNodes => tim::TimNodes,
+    TimMessageList => tim::TimMessageList,
+    // RongCloud
+    UpStreamMessage => rc::UpStreamMessage,
+    DownStreamMessage => rc::DownStreamMessage,
+    DownStreamMessages => rc::DownStreamMessages,
+    NotifyMsg => rc::NotifyMsg,
+    ChrmNotifyMsg => rc::ChrmNotifyMsg,
+    GetUserStatusOutput => rc::GetUserStatusOutput,
+    SyncRequestMsg => rc::SyncRequestMsg,
+    ChrmPullMsg => rc::ChrmPullMsg,
+    ChrmInput => rc::ChrmInput,
+    ChrmOutput => rc::ChrmOutput,
+    HistoryMsgInput => rc::HistoryMsgInput,
+    HistoryMsgOuput => rc::HistoryMsgOuput,
+    RelationsInput => rc::RelationsInput,
+    RelationsOutput => rc::RelationsOutput,
+    RelationQryInput => rc::RelationQryInput,
+    QueryChatroomInfoInput => rc::QueryChatroomInfoInput,
+    QueryChatroomInfoOutput => rc::QueryChatroomInfoOutput,
+    DeleteMsgInput => rc::DeleteMsgInput,
+    DeleteMsgOutput => rc::DeleteMsgOutput,
+    CleanHisMsgInput => rc::CleanHisMsgInput,
+    SetChrmKV => rc::SetChrmKv,
+    DeleteChrmKV => rc::DeleteChrmKv,
+    QueryChrmKV => rc::QueryChrmKv,
+    ChrmKVOutput => rc::ChrmKvOutput,
+    PullUserSettingInput => rc::PullUserSettingInput,
+    PullUserSettingOutput => rc::PullUserSettingOutput,
+    GetQNupTokenInput => rc::GetQNupTokenInput,
+    GetQNupTokenOutput => rc::GetQNupTokenOutput,
+    GetQNdownloadUrlInput => rc::GetQNdownloadUrlInput,
+    GetQNdownloadUrlOutput => rc::GetQNdownloadUrlOutput,
+    GetUserStatusInput => rc::GetUserStatusInput,
+    SetUserStatusInput => rc::SetUserStatusInput,
+    SetUserStatusOutput => rc::SetUserStatusOutput,
+    SubUserStatusInput => rc::SubUserStatusInput,
+    SubUserStatusOutput => rc::SubUserStatusOutput,
+    GetUserInfoInput => rc::GetUserInfoInput,
+    GetUserInfoOutput => rc::GetUserInfoOutput,
+    Add2BlackListInput => rc::Add2BlackListInput,
+    RemoveFromBlackListInput => rc::RemoveFromBlackListInput,
+    QueryBlackListInput => rc::QueryBlackListInput,
+    QueryBlackListOutput => rc::QueryBlackListOutput,
+    BlackListStatusInput => rc::BlackListStatusInput,
+    CreateDiscussionInput => rc::CreateDiscussionInput,
+    CreateDiscussionOutput => rc::CreateDiscussionOutput,
+    ChannelInvitationInput => rc::ChannelInvitationInput,
+    LeaveChannelInput => rc::LeaveChannelInput,
+    ChannelEvictionInput => rc::ChannelEvictionInput,
+    RenameChannelInput => rc::RenameChannelInput,
+    ChannelInfoInput => rc::ChannelInfoInput,
+    ChannelInfoOutput => rc::ChannelInfoOutput,
+    PullMpInput => rc::PullMpInput,
+    PullMpOutput => rc::PullMpOutput,
+    SearchMpInput => rc::SearchMpInput,
+    SearchMpOutput => rc::SearchMpOutput,
+    VoipDynamicInput => rc::VoipDynamicInput,
+    VoipDynamicOutput => rc::VoipDynamicOutput,
+}
+
+use PayloadType as P;
+
+/// One QUERY topic: its request payload and, when known, its answer's.
+type QueryRow = (&'static str, Option<PayloadType>, Option<PayloadType>);
+
+/// RongCloud's send topics (C→S PUBLISH, and their dup-flagged S→C sync copies): UpStreamMessage.
+/// `ppMsgS`/`pgMsgS`/`chatMsgS` are status messages (no PUBACK); `pcuMsgP` is the
+/// customer-service method, `recallMsg` a recall.
+const RONGCLOUD_SEND: &[&str] = &[
+    "ppMsgP",
+    "pdMsgP",
+    "pgMsgP",
+    "chatMsg",
+    "pcMsgP",
+    "pcuMsgP",
+    "pmcMsgN",
+    "pmpMsgN",
+    "prMsgS",
+    "prMsgP",
+    "ppMsgS",
+    "pgMsgS",
+    "chatMsgS",
+    "recallMsg",
+];
+
+/// RongCloud's S→C PUBLISH topics. `s_cmd`'s ChrmNotifyMsg has NotifyMsg's layout. Engine 4.x's
+/// `s_us` (UserSettingNotification) and `rtc_ntf` (RtcNotifyMsg) have no published field list,
+/// so they stay raw.
+const RONGCLOUD_SERVER_PUBLISH: &[(&str, PayloadType)] = &[
+    ("s_ntf", P::NotifyMsg),
+    ("s_msg", P::DownStreamMessage),
+    ("s_stat", P::GetUserStatusOutput),
+    ("s_cmd", P::ChrmNotifyMsg),
+];
+
+/// RongCloud's QUERY topics (rongcloud-rmtp.md §5.3), where the pair is known.
+const RONGCLOUD_QUERY: &[QueryRow] = &[
+    (
+        "pullMsg",
+        Some(P::SyncRequestMsg),
+        Some(P::DownStreamMessages),
+    ),
+    (
+        "chrmPull",
+        Some(P::ChrmPullMsg),
+        Some(P::DownStreamMessages),
+    ),
+    (
+        "qryPMsg",
+        Some(P::HistoryMsgInput),
+        Some(P::HistoryMsgOuput),
+    ),
+    (
+        "qryDMsg",
+        Some(P::HistoryMsgInput),
+        Some(P::HistoryMsgOuput),
+    ),
+    (
+        "qryGMsg",
+        Some(P::HistoryMsgInput),
+        Some(P::HistoryMsgOuput),
+    ),
+    (
+        "qryCMsg",
+        Some(P::HistoryMsgInput),
+        Some(P::HistoryMsgOuput),
+    ),
+    (
+        "qrySMsg",
+        Some(P::HistoryMsgInput),
+        Some(P::HistoryMsgOuput),
+    ),
+    (
+        "qryCHMsg",
+        Some(P::HistoryMsgInput),
+        Some(P::HistoryMsgOuput),
+    ),
+    (
+        "qryRelation",
+        Some(P::RelationsInput),
+        Some(P::RelationsOutput),
+    ),
+    (
+        "qryRelationR",
+        Some(P::RelationQryInput),
+        Some(P::RelationsOutput),
+    ),
+    ("delRelation", Some(P::RelationsInput), None),
+    ("joinChrm", Some(P::ChrmInput), Some(P::ChrmOutput)),
+    ("joinChrmR", Some(P::ChrmInput), Some(P::ChrmOutput)),
+    ("exitChrm", Some(P::ChrmInput), Some(P::ChrmOutput)),
+    (
+        "queryChrmI",
+        Some(P::QueryChatroomInfoInput),
+        Some(P::QueryChatroomInfoOutput),
+    ),
+    ("delMsg", Some(P::DeleteMsgInput), Some(P::DeleteMsgOutput)),
+    ("cleanHisMsg", Some(P::CleanHisMsgInput), None),
+    ("cleanPMsg", Some(P::CleanHisMsgInput), None),
+    ("cleanGMsg", Some(P::CleanHisMsgInput), None),
+    ("cleanCMsg", Some(P::CleanHisMsgInput), None),
+    ("cleanSMsg", Some(P::CleanHisMsgInput), None),
+    ("setKV", Some(P::SetChrmKV), None),
+    ("delKV", Some(P::DeleteChrmKV), None),
+    ("pullKV", Some(P::QueryChrmKV), Some(P::ChrmKVOutput)),
+    (
+        "pullUS",
+        Some(P::PullUserSettingInput),
+        Some(P::PullUserSettingOutput),
+    ),
+    (
+        "qnTkn",
+        Some(P::GetQNupTokenInput),
+        Some(P::GetQNupTokenOutput),
+    ),
+    (
+        "qnUrl",
+        Some(P::GetQNdownloadUrlInput),
+        Some(P::GetQNdownloadUrlOutput),
+    ),
+    (
+        "getUserStatus",
+        Some(P::GetUserStatusInput),
+        Some(P::GetUserStatusOutput),
+    ),
+    (
+        "setUserStatus",
+        Some(P::SetUserStatusInput),
+        Some(P::SetUserStatusOutput),
+    ),
+    (
+        "subUserStatus",
+        Some(P::SubUserStatusInput),
+        Some(P::SubUserStatusOutput),
+    ),
+    (
+        "userInf",
+        Some(P::GetUserInfoInput),
+        Some(P::GetUserInfoOutput),
+    ),
+    ("addBlack", Some(P::Add2BlackListInput), None),
+    ("rmBlack", Some(P::RemoveFromBlackListInput), None),
+    (
+        "getBlack",
+        Some(P::QueryBlackListInput),
+        Some(P::QueryBlackListOutput),
+    ),
+    ("blackStat", Some(P::BlackListStatusInput), None),
+    (
+        "crDiz",
+        Some(P::CreateDiscussionInput),
+        Some(P::CreateDiscussionOutput),
+    ),
+    ("invtDiz", Some(P::ChannelInvitationInput), None),
+    ("quitDiz", Some(P::LeaveChannelInput), None),
+    ("evctDiz", Some(P::ChannelEvictionInput), None),
+    ("rename", Some(P::RenameChannelInput), None),
+    (
+        "dizInf",
+        Some(P::ChannelInfoInput),
+        Some(P::ChannelInfoOutput),
+    ),
+    ("pullMp", Some(P::PullMpInput), Some(P::PullMpOutput)),
+    ("schMp", Some(P::SearchMpInput), Some(P::SearchMpOutput)),
+    (
+        "qryVoipK",
+        Some(P::VoipDynamicInput),
+        Some(P::VoipDynamicOutput),
+    ),
+];
+
+/// The tim profile's PUBLISH topics (both directions).
+const TIM_PUBLISH: &[(&str, PayloadType)] = &[
+    ("timMsg", P::TimMessage),
+    ("timPres", P::TimPresence),
+    ("timStrm", P::TimStream),
+];
+
+/// The tim profile's QUERY topics. `timOffl` sends no data; its answer comes with qos 1 and is
+/// confirmed by QUERYCON.
+const TIM_QUERY: &[QueryRow] = &[
+    ("timPull", Some(P::TimReq), Some(P::TimMessageList)),
+    ("timOffl", None, Some(P::TimMessageList)),
+    ("timNodes", Some(P::TimNodes), Some(P::TimNodes)),
+    ("timBiz", Some(P::TimReq), Some(P::TimAck)),
+    ("timVroom", Some(P::TimReq), Some(P::TimAck)),
+];
+
+fn find<T: Copy>(table: &[(&str, T)], topic: &str) -> Option<T> {
+    table.iter().find(|(t, _)| *t == topic).map(|(_, v)| *v)
+}
+
+fn query_row(table: &[QueryRow], topic: &str) -> Option<QueryRow> {
+    table.iter().find(|(t, _, _)| *t == topic).copied()
+}
+
+impl Profile {
+    /// The payload type of `data` in a frame of `carrier` with `topic`, if the registry knows it.
+    pub fn payload_type(self, topic: &str, carrier: Carrier) -> Option<PayloadType> {
+        match (self, carrier) {
+            (Self::Tim, Carrier::ClientPublish | Carrier::ServerPublish { .. }) => {
+                find(TIM_PUBLISH, topic)
+            }
+            (Self::Tim, Carrier::Query) => query_row(TIM_QUERY, topic)?.1,
+            (Self::Tim, Carrier::QueryAck) => query_row(TIM_QUERY, topic)?.2,
+            (Self::RongCloud, Carrier::ClientPublish | Carrier::ServerPublish { sync: true }) => {
+                RONGCLOUD_SEND
+                    .contains(&topic)
+                    .then_some(P::UpStreamMessage)
+            }
+            (Self::RongCloud, Carrier::ServerPublish { sync: false }) => {
+                find(RONGCLOUD_SERVER_PUBLISH, topic)
+            }
+            (Self::RongCloud, Carrier::Query) => query_row(RONGCLOUD_QUERY, topic)?.1,
+            (Self::RongCloud, Carrier::QueryAck) => query_row(RONGCLOUD_QUERY, topic)?.2,
+        }
+    }
+
+    /// Decodes `data` by topic: typed when the registry knows the topic, [`Payload::Raw`]
+    /// otherwise. Errors only when a known topic's data is not its payload type.
+    pub fn decode(
+        self,
+        topic: &str,
+        carrier: Carrier,
+        data: Bytes,
+    ) -> Result<Payload, PayloadError> {
+        match self.payload_type(topic, carrier) {
+            Some(payload) => payload.decode(data).map_err(|source| PayloadError {
+                topic: topic.to_owned(),
+                payload: payload.name(),
+                source,
+            }),
+            None => Ok(Payload::Raw(data)),
+        }
+    }
+
+    /// The payload of a client packet, or `None` for packets without `data`.
+    pub fn decode_client<B: Backing + Into<Bytes>>(
+        self,
+        packet: &ClientPacket<B>,
+    ) -> Option<Result<Payload, PayloadError>> {
+        let (topic, carrier, data) = match packet {
+            ClientPacket::Publish(p) => (&*p.topic, Carrier::ClientPublish, p.data.clone()),
+            ClientPacket::Query(q) => (&*q.topic, Carrier::Query, q.data.clone()),
+            _ => return None,
+        };
+        Some(self.decode(topic, carrier, data.into()))
+    }
+
+    /// The payload of a server packet, or `None` for packets without `data`. A QUERYACK needs
+    /// the topic of the QUERY it answers (`query_topic`); without it, its data stays raw.
+    pub fn decode_server<B: Backing + Into<Bytes>>(
+        self,
+        packet: &ServerPacket<B>,
+        query_topic: Option<&str>,
+    ) -> Option<Result<Payload, PayloadError>> {
+        match packet {
+            ServerPacket::Publish(p) => {
+                let carrier = Carrier::ServerPublish {
+                    sync: p.is_sync_msg(),
+                };
+                Some(self.decode(&p.topic, carrier, p.data.clone().into()))
+            }
+            ServerPacket::QueryAck(a) => Some(match query_topic {
+                Some(topic) => self.decode(topic, Carrier::QueryAck, a.data.clone().into()),
+                None => Ok(Payload::Raw(a.data.clone().into())),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Every topic this profile knows, with the carriers it appears in (for docs and tools).
+    pub fn topics(self) -> Vec<(&'static str, Carrier, PayloadType)> {
+        let mut out = Vec::new();
+        let queries = match self {
+            Self::Tim => {
+                for (t, p) in TIM_PUBLISH {
+                    out.push((*t, Carrier::ClientPublish, *p));
+                    out.push((*t, Carrier::ServerPublish { sync: false }, *p));
+                }
+                TIM_QUERY
+            }
+            Self::RongCloud => {
+                for t in RONGCLOUD_SEND {
+                    out.push((*t, Carrier::ClientPublish, P::UpStreamMessage));
+                    out.push((
+                        *t,
+                        Carrier::ServerPublish { sync: true },
+                        P::UpStreamMessage,
+                    ));
+                }
+                for (t, p) in RONGCLOUD_SERVER_PUBLISH {
+                    out.push((*t, Carrier::ServerPublish { sync: false }, *p));
+                }
+                RONGCLOUD_QUERY
+            }
+        };
+        for (t, request, answer) in queries {
+            if let Some(p) = request {
+                out.push((*t, Carrier::Query, *p));
+            }
+            if let Some(p) = answer {
+                out.push((*t, Carrier::QueryAck, *p));
+            }
+        }
+        out
+    }
+}
