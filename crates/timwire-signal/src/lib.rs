@@ -14,7 +14,7 @@
 //! # Zero copy
 //!
 //! Packets are generic over their [`Backing`]: decoded from `&'a [u8]` they borrow it
-//! (`Cow<'a, str>` text, `&'a [u8]` data); decoded from [`Bytes`] their strings
+//! (`Cow<'a, str>` text, `&'a [u8]` data); decoded from [`Bytes`](bytes::Bytes) their strings
 //! ([`bytestring::ByteString`]) and data share the frame's allocation. Decoding a frame whose
 //! strings are UTF-8 allocates nothing. Only CESU-8 text (see [`text`]) is copied.
 //!

@@ -49,3 +49,8 @@ pub use timwire_signal::{
 
 #[cfg(feature = "tokio")]
 pub use timwire_signal::codec;
+
+// The README's examples run as doc tests, so they cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
