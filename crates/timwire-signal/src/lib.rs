@@ -74,6 +74,9 @@ mod wire;
 #[cfg(feature = "tokio")]
 pub mod codec;
 
+#[cfg(feature = "arbitrary")]
+mod fuzzing;
+
 pub use backing::Backing;
 pub use codes::{AckStatus, ConnAckStatus, DisconnectStatus, ErrorCode};
 pub use error::{DecodeError, EncodeError};

@@ -6,7 +6,8 @@
 //! slice of that allocation.
 //!
 //! * Partial input is "need more" (`Ok(None)`) with **nothing consumed**; the buffer reserves only
-//!   the bytes the pending frame still lacks.
+//!   the bytes the pending frame still lacks, at most [`MAX_RESERVE`] (64 KiB) at a time, so
+//!   memory follows the bytes received rather than the length a peer announced.
 //! * Several frames in the buffer come out one per call; the rest stays buffered.
 //! * A framing error (checksum, length) consumes nothing: the stream position is lost, and the
 //!   connection should be closed. A malformed *body* inside a well-delimited frame consumes
@@ -28,13 +29,15 @@
 //! assert_eq!(ack.msg_id(), Some(0x0102));
 //! ```
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use timwire_header::stream::{self, MAX_PREFIX_LEN, StreamPrefix};
 
-use crate::backing::Backing;
 use crate::error::DecodeError;
 use crate::frame::Frame;
 use crate::packet::{DEFAULT_MAX_BODY, Decode};
+
+/// The most [`StreamDecoder::decode`] reserves at once for a frame that is still arriving.
+pub const MAX_RESERVE: usize = 64 * 1024;
 
 /// What [`StreamDecoder::peek`] found at the start of a buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,13 +118,19 @@ impl StreamDecoder {
     pub fn decode(&self, src: &mut BytesMut) -> Result<Option<Frame<Bytes>>, DecodeError> {
         match self.peek(src)? {
             Peek::NeedMore { missing } => {
-                src.reserve(missing);
+                // Room for what the frame still lacks, in steps of at most MAX_RESERVE: a peer
+                // that announces a large body but sends little makes the buffer grow with what
+                // actually arrives, not with what was announced.
+                src.reserve(missing.min(MAX_RESERVE));
                 Ok(None)
             }
             Peek::Complete { prefix, frame_len } => {
-                let frame = src.split_to(frame_len).freeze();
-                let body = Backing::slice(&frame, prefix.len()..frame_len).unwrap_or_default();
-                Ok(Some(Frame::new(prefix.header(), body)))
+                // Split the whole frame off, then drop the prefix from the front before
+                // freezing: one reference count taken on the shared buffer, no slice of a slice.
+                let mut frame = src.split_to(frame_len);
+                let prefix_len = prefix.len().min(frame.len());
+                frame.advance(prefix_len);
+                Ok(Some(Frame::new(prefix.header(), frame.freeze())))
             }
         }
     }

@@ -1,0 +1,243 @@
+//! The bodies of timwire's fuzz targets.
+//!
+//! Each `fn(&[u8])` here is one target: `fuzz/fuzz_targets/<name>.rs` calls it under libFuzzer
+//! (nightly, `cargo fuzz run <name>`), and `tests/corpus_replay.rs` calls it on stable for every
+//! committed corpus and regression file, so CI keeps old findings fixed without nightly.
+//! A target fails by panicking: decoders must never panic, so every panic here is either a
+//! decoder bug or a broken property (asserted below).
+
+use bytes::{Bytes, BytesMut};
+use timwire::registry::{Carrier, Payload, Profile};
+use timwire::signal::{
+    ClientPacket, Decode, Encode, EncodeOptions, Frame, Framing, ServerPacket, StreamDecoder,
+    TextEncoding,
+};
+
+/// A fuzz target's body.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name (the names of `fuzz/fuzz_targets/*.rs` and of the corpus folders).
+pub const TARGETS: &[(&str, Target)] = &[
+    ("stream_decoder", stream_decoder),
+    ("message_decode", message_decode),
+    ("payload_decode", payload_decode),
+    ("roundtrip", roundtrip),
+];
+
+/// The outcome of taking frames off a stream, for comparing two ways of feeding it.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Frame(Frame<Bytes>),
+    Error(timwire::DecodeError),
+}
+
+fn drain(decoder: &StreamDecoder, buf: &mut BytesMut, out: &mut Vec<Step>) -> bool {
+    loop {
+        let before = buf.clone();
+        match decoder.decode(buf) {
+            Ok(Some(frame)) => out.push(Step::Frame(frame)),
+            Ok(None) => {
+                assert_eq!(*buf, before, "\"need more\" consumed input");
+                return true;
+            }
+            Err(e) => {
+                assert_eq!(*buf, before, "a framing error consumed input");
+                out.push(Step::Error(e));
+                return false;
+            }
+        }
+    }
+}
+
+/// The stream decoder fed in chunk sizes the fuzzer chooses.
+///
+/// Input: `[limit selector][n][n chunk sizes][stream bytes…]`. Properties: "need more" and
+/// framing errors consume nothing; any chunking yields the same frames and errors as feeding
+/// everything at once; every frame that decodes as a typed packet re-encodes and decodes to the
+/// same packet.
+pub fn stream_decoder(data: &[u8]) {
+    let Some((&limit, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((&n, rest)) = rest.split_first() else {
+        return;
+    };
+    let n = usize::from(n % 17).min(rest.len());
+    let (sizes, stream) = rest.split_at(n);
+    // Limits from 1 byte to 64 KiB, and the default.
+    let decoder = match limit % 18 {
+        17 => StreamDecoder::new(),
+        shift => StreamDecoder::with_max_body(1usize << shift),
+    };
+
+    let mut whole = Vec::new();
+    drain(&decoder, &mut BytesMut::from(stream), &mut whole);
+
+    let mut chunked = Vec::new();
+    let mut buf = BytesMut::new();
+    let mut pos = 0;
+    let mut sizes = sizes.iter().map(|&s| usize::from(s).max(1)).cycle();
+    while pos < stream.len() {
+        let size = sizes.next().unwrap_or(stream.len()).min(stream.len() - pos);
+        buf.extend_from_slice(&stream[pos..pos + size]);
+        pos += size;
+        if !drain(&decoder, &mut buf, &mut chunked) {
+            break;
+        }
+    }
+    assert_eq!(chunked, whole, "chunking changed the result");
+
+    for step in &whole {
+        if let Step::Frame(frame) = step {
+            check_reencode::<ClientPacket>(frame);
+            check_reencode::<ServerPacket>(frame);
+        }
+    }
+}
+
+/// A frame that decodes as `P` re-encodes (stream framing) to bytes that decode to the same `P`.
+fn check_reencode<P>(frame: &Frame<Bytes>)
+where
+    P: Decode<Bytes> + Encode + PartialEq + std::fmt::Debug,
+{
+    let Ok(packet) = P::decode(frame) else { return };
+    let options = EncodeOptions {
+        max_body: usize::MAX,
+        ..EncodeOptions::default()
+    };
+    let bytes = packet
+        .to_bytes(Framing::Stream, &options)
+        .expect("a decoded packet encodes");
+    let mut buf = BytesMut::from(&bytes[..]);
+    let again = StreamDecoder::with_max_body(usize::MAX)
+        .decode_packet::<P>(&mut buf)
+        .expect("re-encoded bytes decode")
+        .expect("a whole frame");
+    assert_eq!(again, packet);
+    assert!(buf.is_empty());
+}
+
+/// Message framing (WebSocket) in both directions, from a slice and from `Bytes`.
+///
+/// Properties: the two backings agree; a decoded packet re-encodes to a frame that decodes to
+/// the same packet, in UTF-8 and CESU-8 text.
+pub fn message_decode(data: &[u8]) {
+    let shared = Bytes::copy_from_slice(data);
+    message_direction::<ClientPacket<&[u8]>, ClientPacket<Bytes>>(data, &shared);
+    message_direction::<ServerPacket<&[u8]>, ServerPacket<Bytes>>(data, &shared);
+}
+
+fn message_direction<'a, S, O>(data: &'a [u8], shared: &Bytes)
+where
+    S: Decode<&'a [u8]> + Encode + std::fmt::Debug,
+    O: Decode<Bytes> + Encode + PartialEq + std::fmt::Debug,
+{
+    let borrowed = S::from_message(data);
+    let owned = O::from_message(shared.clone());
+    assert_eq!(borrowed.is_ok(), owned.is_ok(), "backings disagree");
+    let (Ok(borrowed), Ok(owned)) = (borrowed, owned) else {
+        return;
+    };
+    let options = EncodeOptions {
+        max_body: usize::MAX,
+        ..EncodeOptions::default()
+    };
+    let from_slice = borrowed
+        .to_bytes(Framing::Message, &options)
+        .expect("encodes");
+    assert_eq!(
+        from_slice,
+        owned.to_bytes(Framing::Message, &options).expect("encodes")
+    );
+    for text in [TextEncoding::Utf8, TextEncoding::Cesu8] {
+        let options = EncodeOptions { text, ..options };
+        let bytes = owned.to_bytes(Framing::Message, &options).expect("encodes");
+        assert_eq!(
+            O::from_message(bytes).expect("re-encoded frame decodes"),
+            owned
+        );
+    }
+}
+
+/// Every payload decode through the topic registry.
+///
+/// Input: `[selector][topic index][data…]`; the selector picks the profile and the carrier, the
+/// index one of the profile's topics (or an unknown one). A typed payload re-encodes and
+/// decodes to itself.
+pub fn payload_decode(data: &[u8]) {
+    let [selector, index, rest @ ..] = data else {
+        return;
+    };
+    let profile = if selector & 1 == 0 {
+        Profile::Tim
+    } else {
+        Profile::RongCloud
+    };
+    let carrier = match (selector >> 1) % 5 {
+        0 => Carrier::ClientPublish,
+        1 => Carrier::ServerPublish { sync: false },
+        2 => Carrier::ServerPublish { sync: true },
+        3 => Carrier::Query,
+        _ => Carrier::QueryAck,
+    };
+    let topics = profile.topics();
+    let topic = topics
+        .get(usize::from(*index) % (topics.len() + 1))
+        .map_or("unknownTopic", |t| t.0);
+    let data = Bytes::copy_from_slice(rest);
+    match profile.decode(topic, carrier, data.clone()) {
+        Ok(Payload::Raw(raw)) => assert_eq!(raw, data),
+        Ok(payload) => {
+            let kind = payload.payload_type().expect("typed");
+            let again = kind
+                .decode(payload.encode_to_bytes())
+                .expect("re-encoded payload decodes");
+            assert_eq!(again, payload);
+        }
+        Err(_) => {}
+    }
+}
+
+/// Structured round trip: an arbitrary packet encodes and decodes to itself in both framings
+/// and both text encodings.
+pub fn roundtrip(data: &[u8]) {
+    let mut u = arbitrary::Unstructured::new(data);
+    let Ok(client) = u.arbitrary::<bool>() else {
+        return;
+    };
+    if client {
+        if let Ok(packet) = u.arbitrary::<ClientPacket>() {
+            roundtrip_packet(&packet);
+        }
+    } else if let Ok(packet) = u.arbitrary::<ServerPacket>() {
+        roundtrip_packet(&packet);
+    }
+}
+
+fn roundtrip_packet<P>(packet: &P)
+where
+    P: Decode<Bytes> + Encode + PartialEq + std::fmt::Debug,
+{
+    for text in [TextEncoding::Utf8, TextEncoding::Cesu8] {
+        let options = EncodeOptions {
+            text,
+            max_body: usize::MAX,
+        };
+        for framing in [Framing::Message, Framing::Stream] {
+            let bytes = packet
+                .to_bytes(framing, &options)
+                .expect("arbitrary packets encode");
+            assert_eq!(
+                bytes.len(),
+                packet.encoded_len(framing, &options).expect("sized")
+            );
+            let decoded = match framing {
+                Framing::Message => P::from_message(bytes),
+                Framing::Stream => StreamDecoder::with_max_body(usize::MAX)
+                    .decode_packet::<P>(&mut BytesMut::from(&bytes[..]))
+                    .map(|p| p.expect("a whole frame")),
+            };
+            assert_eq!(&decoded.expect("encoded packets decode"), packet);
+        }
+    }
+}
