@@ -11,9 +11,14 @@ fn opts() -> EncodeOptions {
     EncodeOptions::default()
 }
 
-/// Encodes in both framings, compares with the expected bytes, and decodes them back (from a
-/// slice and from `Bytes`).
-fn check_client(packet: ClientPacket<&[u8]>, header: u8, body: &[u8]) {
+/// Encodes `packet` in both framings, compares with the expected bytes, and decodes them back
+/// (from a slice and from `Bytes`). `Other` is the opposite direction's packet type, which must
+/// refuse the frame unless its type exists both ways.
+fn check<'a, P, Other>(packet: P, header: u8, body: &[u8])
+where
+    P: Decode<&'a [u8]> + Encode + PartialEq + std::fmt::Debug,
+    Other: Decode<&'a [u8]> + std::fmt::Debug,
+{
     // Leaked so that decoded packets may borrow them for as long as `packet` lives.
     let expected_msg: &'static [u8] = message(header, body).leak();
     let expected_stream: &'static [u8] = stream(header, body).leak();
@@ -31,70 +36,43 @@ fn check_client(packet: ClientPacket<&[u8]>, header: u8, body: &[u8]) {
         packet.encoded_len(Framing::Stream, &opts()).unwrap(),
         expected_stream.len()
     );
-    assert_eq!(ClientPacket::from_message(expected_msg).unwrap(), packet);
+    assert_eq!(P::from_message(expected_msg).unwrap(), packet);
     let (frame, used) = StreamDecoder::new()
         .decode_slice(expected_stream)
         .unwrap()
         .unwrap();
     assert_eq!(used, expected_stream.len());
-    assert_eq!(ClientPacket::decode(&frame).unwrap(), packet);
-    let shared = ClientPacket::from_message(Bytes::from_static(expected_msg)).unwrap();
-    assert_eq!(
-        shared.to_bytes(Framing::Message, &opts()).unwrap()[..],
-        expected_msg[..]
-    );
-    // The other direction refuses the frame, unless the type exists both ways.
+    assert_eq!(P::decode(&frame).unwrap(), packet);
+    let kind = frame.header.kind;
     if !matches!(
-        packet.kind(),
+        kind,
         MessageType::PUBLISH | MessageType::PUBACK | MessageType::DISCONNECT
     ) {
+        let sender = <Other as Decode<&[u8]>>::SENDER;
         assert_eq!(
-            ServerPacket::from_message(expected_msg),
-            Err(DecodeError::WrongDirection {
-                kind: packet.kind(),
-                sender: Role::Server
-            })
+            Other::from_message(expected_msg).unwrap_err(),
+            DecodeError::WrongDirection { kind, sender }
         );
     }
 }
 
-fn check_server(packet: ServerPacket<&[u8]>, header: u8, body: &[u8]) {
-    // Leaked so that decoded packets may borrow them for as long as `packet` lives.
-    let expected_msg: &'static [u8] = message(header, body).leak();
-    let expected_stream: &'static [u8] = stream(header, body).leak();
-    assert_eq!(
-        packet.to_bytes(Framing::Message, &opts()).unwrap()[..],
-        expected_msg[..],
-        "{packet:?}"
-    );
-    assert_eq!(
-        packet.to_bytes(Framing::Stream, &opts()).unwrap()[..],
-        expected_stream[..],
-        "{packet:?}"
-    );
-    assert_eq!(ServerPacket::from_message(expected_msg).unwrap(), packet);
-    let (frame, _) = StreamDecoder::new()
-        .decode_slice(expected_stream)
-        .unwrap()
-        .unwrap();
-    assert_eq!(ServerPacket::decode(&frame).unwrap(), packet);
-    let shared = ServerPacket::from_message(Bytes::from_static(expected_msg)).unwrap();
+fn check_client(packet: ClientPacket<&'static [u8]>, header: u8, body: &[u8]) {
+    check::<_, ServerPacket<&[u8]>>(packet, header, body);
+    // The shared (`Bytes`) form re-encodes to the same bytes.
+    let shared = ClientPacket::from_message(Bytes::from(message(header, body))).unwrap();
     assert_eq!(
         shared.to_bytes(Framing::Message, &opts()).unwrap()[..],
-        expected_msg[..]
+        message(header, body)[..]
     );
-    if !matches!(
-        packet.kind(),
-        MessageType::PUBLISH | MessageType::PUBACK | MessageType::DISCONNECT
-    ) {
-        assert_eq!(
-            ClientPacket::from_message(expected_msg),
-            Err(DecodeError::WrongDirection {
-                kind: packet.kind(),
-                sender: Role::Client
-            })
-        );
-    }
+}
+
+fn check_server(packet: ServerPacket<&'static [u8]>, header: u8, body: &[u8]) {
+    check::<_, ClientPacket<&[u8]>>(packet, header, body);
+    let shared = ServerPacket::from_message(Bytes::from(message(header, body))).unwrap();
+    assert_eq!(
+        shared.to_bytes(Framing::Message, &opts()).unwrap()[..],
+        message(header, body)[..]
+    );
 }
 
 #[test]

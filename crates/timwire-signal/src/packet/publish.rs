@@ -6,6 +6,56 @@
 
 use super::prelude::*;
 
+/// `[str topic][str targetId][u16 msgId][data: to end]`: the tail that C→S PUBLISH, S→C PUBLISH
+/// (after its date) and QUERY share.
+pub(crate) struct Addressed<B: Backing> {
+    pub(crate) topic: B::Text,
+    pub(crate) target_id: B::Text,
+    pub(crate) msg_id: u16,
+    pub(crate) data: B,
+}
+
+impl<B: Backing> Addressed<B> {
+    pub(crate) fn read(r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            topic: r.text("topic")?,
+            target_id: r.text("targetId")?,
+            msg_id: r.u16("msgId")?,
+            data: r.rest(),
+        })
+    }
+}
+
+/// The encoded size of an addressed tail.
+pub(crate) fn addressed_len<B: Backing>(
+    topic: &str,
+    target_id: &str,
+    data: &B,
+    text: TextEncoding,
+) -> Result<usize, EncodeError> {
+    Ok(sum([
+        text_len("topic", topic, text)?,
+        text_len("targetId", target_id, text)?,
+        2,
+        data.as_ref().len(),
+    ]))
+}
+
+/// Writes an addressed tail.
+pub(crate) fn put_addressed<M: BufMut, B: Backing>(
+    dst: &mut M,
+    topic: &str,
+    target_id: &str,
+    msg_id: u16,
+    data: &B,
+    text: TextEncoding,
+) {
+    put_text(dst, topic, text);
+    put_text(dst, target_id, text);
+    dst.put_u16(msg_id);
+    dst.put_slice(data.as_ref());
+}
+
 /// PUBLISH sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClientPublish<B: Backing = Bytes> {
@@ -48,29 +98,34 @@ impl<B: Backing> Body<B> for ClientPublish<B> {
     }
 
     fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        let Addressed {
+            topic,
+            target_id,
+            msg_id,
+            data,
+        } = Addressed::read(r)?;
         Ok(Self {
             flags,
-            topic: r.text("topic")?,
-            target_id: r.text("targetId")?,
-            msg_id: r.u16("msgId")?,
-            data: r.rest(),
+            topic,
+            target_id,
+            msg_id,
+            data,
         })
     }
 
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
-        Ok(sum([
-            text_len("topic", &self.topic, text)?,
-            text_len("targetId", &self.target_id, text)?,
-            2,
-            self.data.as_ref().len(),
-        ]))
+        addressed_len(&self.topic, &self.target_id, &self.data, text)
     }
 
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
-        put_text(dst, &self.topic, text);
-        put_text(dst, &self.target_id, text);
-        dst.put_u16(self.msg_id);
-        dst.put_slice(self.data.as_ref());
+        put_addressed(
+            dst,
+            &self.topic,
+            &self.target_id,
+            self.msg_id,
+            &self.data,
+            text,
+        );
     }
 }
 
@@ -135,32 +190,40 @@ impl<B: Backing> Body<B> for ServerPublish<B> {
     }
 
     fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        let date = r.u32("date")?;
+        let Addressed {
+            topic,
+            target_id,
+            msg_id,
+            data,
+        } = Addressed::read(r)?;
         Ok(Self {
             flags,
-            date: r.u32("date")?,
-            topic: r.text("topic")?,
-            target_id: r.text("targetId")?,
-            msg_id: r.u16("msgId")?,
-            data: r.rest(),
+            date,
+            topic,
+            target_id,
+            msg_id,
+            data,
         })
     }
 
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
         Ok(sum([
             4,
-            text_len("topic", &self.topic, text)?,
-            text_len("targetId", &self.target_id, text)?,
-            2,
-            self.data.as_ref().len(),
+            addressed_len(&self.topic, &self.target_id, &self.data, text)?,
         ]))
     }
 
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
         dst.put_u32(self.date);
-        put_text(dst, &self.topic, text);
-        put_text(dst, &self.target_id, text);
-        dst.put_u16(self.msg_id);
-        dst.put_slice(self.data.as_ref());
+        put_addressed(
+            dst,
+            &self.topic,
+            &self.target_id,
+            self.msg_id,
+            &self.data,
+            text,
+        );
     }
 }
 

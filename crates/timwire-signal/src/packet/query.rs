@@ -1,6 +1,7 @@
 //! QUERY (type 5, C→S): a request. `[str topic][str targetId][u16 msgId][data: to end]`.
 
 use super::prelude::*;
+use super::publish::{Addressed, addressed_len, put_addressed};
 
 /// QUERY.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -44,29 +45,34 @@ impl<B: Backing> Body<B> for Query<B> {
     }
 
     fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        let Addressed {
+            topic,
+            target_id,
+            msg_id,
+            data,
+        } = Addressed::read(r)?;
         Ok(Self {
             flags,
-            topic: r.text("topic")?,
-            target_id: r.text("targetId")?,
-            msg_id: r.u16("msgId")?,
-            data: r.rest(),
+            topic,
+            target_id,
+            msg_id,
+            data,
         })
     }
 
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
-        Ok(sum([
-            text_len("topic", &self.topic, text)?,
-            text_len("targetId", &self.target_id, text)?,
-            2,
-            self.data.as_ref().len(),
-        ]))
+        addressed_len(&self.topic, &self.target_id, &self.data, text)
     }
 
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
-        put_text(dst, &self.topic, text);
-        put_text(dst, &self.target_id, text);
-        dst.put_u16(self.msg_id);
-        dst.put_slice(self.data.as_ref());
+        put_addressed(
+            dst,
+            &self.topic,
+            &self.target_id,
+            self.msg_id,
+            &self.data,
+            text,
+        );
     }
 }
 
