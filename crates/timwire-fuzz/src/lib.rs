@@ -7,6 +7,7 @@
 //! decoder bug or a broken property (asserted below).
 
 use bytes::{Bytes, BytesMut};
+use timwire::capture::{ReadOptions, Reader as CaptureReader, Writer as CaptureWriter};
 use timwire::registry::{Carrier, Payload, Profile};
 use timwire::signal::{
     ClientPacket, Decode, Encode, EncodeOptions, Frame, Framing, ServerPacket, StreamDecoder,
@@ -22,6 +23,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("message_decode", message_decode),
     ("payload_decode", payload_decode),
     ("roundtrip", roundtrip),
+    ("capture_reader", capture_reader),
 ];
 
 /// The outcome of taking frames off a stream, for comparing two ways of feeding it.
@@ -240,4 +242,40 @@ where
             assert_eq!(&decoded.expect("encoded packets decode"), packet);
         }
     }
+}
+
+/// The capture file reader, strict and skipping damage.
+///
+/// Input: `[mode][file…]`; the mode picks the frame-length limit (2 B to 1 MiB) and whether to
+/// skip damaged records. Properties: the reader ends (at most one item per input byte, plus
+/// one); the records it accepts, written out again and read back strictly, are the same records.
+pub fn capture_reader(data: &[u8]) {
+    let Some((&mode, file)) = data.split_first() else {
+        return;
+    };
+    let options = ReadOptions {
+        max_frame_len: 2 << (mode % 20),
+        skip_damaged: mode & 0x80 != 0,
+    };
+    let Ok(reader) = CaptureReader::with_options(file, options) else {
+        return;
+    };
+    let framing = reader.framing();
+    let mut good = Vec::new();
+    for (items, item) in reader.enumerate() {
+        assert!(items <= file.len() + 1, "the reader does not end");
+        match item {
+            Ok(record) => good.push(record),
+            Err(_) => break,
+        }
+    }
+    let mut writer = CaptureWriter::new(Vec::new(), framing).expect("header writes");
+    for record in &good {
+        writer.write(record).expect("an accepted record writes");
+    }
+    let bytes = writer.into_inner();
+    let back: Result<Vec<_>, _> = CaptureReader::new(&bytes[..])
+        .expect("header reads")
+        .collect();
+    assert_eq!(back.expect("rewritten records read back"), good);
 }

@@ -216,6 +216,29 @@ fn write_seed_corpus() {
         &[&[1u8, 0][..], b"\x08\x03\x12\x09RC:TxtMsg\x1a\x02{}"].concat(),
     );
 
+    // The sample capture of the CLI, strict ([0x13]: 1 MiB limit) and skipping damage ([0x93]).
+    let capture = fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../timwire-cli/tests/data/demo.twcap"),
+    )
+    .unwrap();
+    write(
+        "capture_reader",
+        "demo-strict",
+        &[&[0x13u8][..], &capture].concat(),
+    );
+    write(
+        "capture_reader",
+        "demo-skip-damaged",
+        &[&[0x93u8][..], &capture].concat(),
+    );
+    let mut damaged = capture.clone();
+    damaged[40] ^= 0xFF;
+    write(
+        "capture_reader",
+        "demo-flipped-byte",
+        &[&[0x93u8][..], &damaged].concat(),
+    );
+
     for (i, seed) in [
         &b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"[..],
         b"\x01timMsg bob hello",

@@ -7,6 +7,8 @@
 //! | [`signal`] | framing and the 14 signalling messages in both directions (`timwire-signal`) |
 //! | [`proto`] | protobuf payloads: tim's model, RongCloud's schema, conversations, content objects (`timwire-proto`) |
 //! | [`registry`] | which payload a frame's `data` holds, by topic, for the RongCloud and tim profiles |
+//! | [`session`] | msgId allocation, acknowledgement rules, sync-message pairing, QUERY topics for QUERYACKs |
+//! | [`capture`] | `.twcap` capture files: streaming reader and writer with a CRC-32 per record |
 //!
 //! The most used types are re-exported at the top.
 //!
@@ -34,7 +36,9 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod capture;
 pub mod registry;
+pub mod session;
 
 pub use timwire_header as header;
 pub use timwire_proto as proto;

@@ -2,7 +2,7 @@
 //! direction, for the RongCloud profile and the tim profile (SCHEMAS.md §4).
 //!
 //! A QUERYACK carries no topic on the wire: it answers the QUERY with the same msgId, so the
-//! caller passes the QUERY's topic (a session tracker can remember it by msgId).
+//! caller passes the QUERY's topic ([`crate::session::QueryTopics`] remembers it by msgId).
 //! Unknown topics stay raw bytes ([`Payload::Raw`]).
 //!
 //! ```

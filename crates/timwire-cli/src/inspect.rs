@@ -1,0 +1,191 @@
+//! `timwire inspect FILE`: a capture's timeline and summary.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use timwire::session::{AckTracker, QueryTopics};
+use timwire::signal::DEFAULT_MAX_BODY;
+use timwire::{MessageType, Role};
+
+use crate::capfile;
+use crate::decode::message_bytes;
+use crate::json::{Context, FrameJson};
+use crate::packet::{Packet, ProfileArg, arrow};
+use crate::render;
+
+/// Arguments of `timwire inspect`.
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// The capture file (.twcap).
+    file: PathBuf,
+    /// Skip damaged records (and report them) instead of stopping at the first.
+    #[arg(long)]
+    skip_damaged: bool,
+    /// Also print each frame's payload as JSON.
+    #[arg(long)]
+    payloads: bool,
+    /// Print only the summary, not the timeline.
+    #[arg(long)]
+    summary_only: bool,
+    /// The topic registry used to decode payloads.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Tim)]
+    profile: ProfileArg,
+}
+
+/// Per-connection session state.
+#[derive(Default)]
+struct Conn {
+    acks: AckTracker,
+    topics: QueryTopics,
+}
+
+pub(crate) fn run(args: InspectArgs) -> anyhow::Result<()> {
+    let mut reader = capfile::open(&args.file, args.skip_damaged)?;
+    let framing = reader.framing();
+    let profile = args.profile.profile();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{}: capture format v{}, {} framing",
+        args.file.display(),
+        reader.header().version,
+        capfile::framing_name(framing)
+    )?;
+    if !args.summary_only {
+        writeln!(out, "{:>5} {:>12} {:>4}  frame", "rec", "+ms", "conn")?;
+    }
+    let mut conns: BTreeMap<u16, Conn> = BTreeMap::new();
+    let mut totals: BTreeMap<(u8, u8), (u64, u64)> = BTreeMap::new();
+    let mut first_time = None;
+    let mut last_time = 0;
+    let mut records = 0u64;
+    let mut bad_frames = Vec::new();
+    loop {
+        let record = match reader.next_record() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e) => return Err(e).with_context(|| args.file.display().to_string()),
+        };
+        // The record just read; with skipping, indices count the damaged records too.
+        let index = reader.index().saturating_sub(1);
+        records += 1;
+        let start = *first_time.get_or_insert(record.time_us);
+        last_time = record.time_us;
+        let ms = record.time_us.saturating_sub(start) as f64 / 1000.0;
+        let conn = conns.entry(record.connection).or_default();
+        match capfile::decode_record(&record, framing, DEFAULT_MAX_BODY) {
+            Ok((frame, packet)) => {
+                let kind = frame.header.kind;
+                let dir = match record.sender {
+                    Role::Client => 0,
+                    Role::Server => 1,
+                };
+                let t = totals.entry((dir, kind.value())).or_default();
+                t.0 += 1;
+                t.1 += record.frame.len() as u64;
+                let query_topic = match &packet {
+                    Packet::Client(p) => {
+                        conn.acks.observe_client(p, index);
+                        conn.topics.observe_client(p);
+                        None
+                    }
+                    Packet::Server(p) => {
+                        conn.acks.observe_server(p, index);
+                        conn.topics.take(p)
+                    }
+                };
+                if !args.summary_only {
+                    let ctx = Context {
+                        profile,
+                        query_topic: query_topic.as_deref(),
+                    };
+                    let j = FrameJson::from_packet(&packet, &message_bytes(&frame), ctx);
+                    writeln!(
+                        out,
+                        "{index:>5} {ms:>12.3} {:>4}  {}",
+                        record.connection,
+                        render::line(&j)
+                    )?;
+                    if args.payloads {
+                        if let Some(p) = render::payload(&j) {
+                            writeln!(out, "{:>25}{p}", "")?;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                let line = format!(
+                    "{index:>5} {ms:>12.3} {:>4}  {} undecodable: {e:#}",
+                    record.connection,
+                    arrow(record.sender)
+                );
+                if !args.summary_only {
+                    writeln!(out, "{line}")?;
+                }
+                bad_frames.push(format!("record {index}: {e:#}"));
+            }
+        }
+    }
+
+    writeln!(out)?;
+    let span = last_time.saturating_sub(first_time.unwrap_or(last_time)) as f64 / 1e6;
+    writeln!(
+        out,
+        "summary: {records} records, {} connections, {span:.3} s",
+        conns.len()
+    )?;
+    writeln!(
+        out,
+        "  {:<3} {:<12} {:>7} {:>9}",
+        "dir", "type", "frames", "bytes"
+    )?;
+    for ((dir, kind), (frames, bytes)) in &totals {
+        let dir = if *dir == 0 { "C→S" } else { "S→C" };
+        let kind = MessageType::from_nibble(*kind);
+        writeln!(
+            out,
+            "  {dir:<3} {:<12} {frames:>7} {bytes:>9}",
+            kind.to_string()
+        )?;
+    }
+    let mut unanswered = Vec::new();
+    for (id, conn) in &conns {
+        for p in conn.acks.unanswered() {
+            unanswered.push(format!(
+                "conn {id}: record {} {} {} msgId={} waits for {} {}",
+                p.seq,
+                arrow(p.sender),
+                p.kind,
+                p.msg_id,
+                arrow(p.expected.sender),
+                p.expected.kind
+            ));
+        }
+    }
+    if unanswered.is_empty() {
+        writeln!(out, "unanswered msgIds: none")?;
+    } else {
+        writeln!(out, "unanswered msgIds: {}", unanswered.len())?;
+        for u in &unanswered {
+            writeln!(out, "  {u}")?;
+        }
+    }
+    for d in reader.damage() {
+        writeln!(
+            out,
+            "damaged: {} ({} bytes skipped)",
+            d.error, d.skipped_bytes
+        )?;
+    }
+    out.flush()?;
+    if let Some(first) = bad_frames.first() {
+        bail!(
+            "{} of {records} frames did not decode (first: {first})",
+            bad_frames.len()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! `timwire`: decode, encode, inspect and replay RMTP frames and capture files, and run a
+//! loopback demo. See the crate's README for the reference.
+//!
+//! Exit codes: 0 success; 1 bad input (hex, frame, JSON, damaged capture) or a failed demo;
+//! 2 bad command line; 3 an I/O error (a file that cannot be opened, read or written).
+
+mod capfile;
+mod decode;
+mod demo;
+mod encode;
+mod input;
+mod inspect;
+mod json;
+mod packet;
+mod render;
+mod replay;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// RMTP (RongCloud's MQTT-derived IM signalling) frames and captures, from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "timwire", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run an in-process server and two clients over TCP and WebSocket and print the trace.
+    Demo(demo::DemoArgs),
+    /// Decode frames (hex or binary) into fields, or JSON with --json.
+    Decode(decode::DecodeArgs),
+    /// Encode frames from the JSON that `decode --json` prints.
+    Encode(encode::EncodeArgs),
+    /// Print a capture's timeline and summary.
+    Inspect(inspect::InspectArgs),
+    /// Re-decode every frame of a capture and report frames/s and bytes/s.
+    Replay(replay::ReplayArgs),
+}
+
+const EXIT_INPUT: u8 = 1;
+const EXIT_IO: u8 = 3;
+
+fn main() -> ExitCode {
+    // A bug must still end in one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string().replace('\n', " ");
+        eprintln!("timwire: internal error: {message}");
+    }));
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Decode(args) => decode::run(args),
+        Command::Encode(args) => encode::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Replay(args) => replay::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let io = e.chain().find_map(|c| c.downcast_ref::<std::io::Error>());
+            // `timwire decode … | head` closing the pipe early is not a failure.
+            if io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+                return ExitCode::SUCCESS;
+            }
+            let message = format!("{e:#}").replace('\n', " ");
+            eprintln!("timwire: error: {message}");
+            ExitCode::from(if io.is_some() { EXIT_IO } else { EXIT_INPUT })
+        }
+    }
+}
