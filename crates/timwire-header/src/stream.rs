@@ -84,26 +84,51 @@ pub struct StreamPrefix {
 
 impl StreamPrefix {
     /// Builds the prefix for a body of `remaining_length` bytes.
+    #[inline]
     pub fn new(header: Header, remaining_length: u64) -> Result<Self, VarintError> {
-        let length = varint::encode(remaining_length)?;
-        let byte0 = header.to_byte();
-        // The value is at most varint::MAX, so it fits in a u32.
-        Ok(Self::assemble(
-            byte0,
-            checksum(byte0, length.as_slice()),
-            length.as_slice(),
-            remaining_length as u32,
-        ))
+        let Some(len) = varint::encoded_len(remaining_length) else {
+            return Err(VarintError::TooLarge {
+                value: remaining_length,
+            });
+        };
+        // At most varint::MAX, so it fits in a u32. The varint groups are written straight into
+        // the prefix (no intermediate encoding, no loop): this runs once per encoded frame.
+        let value = remaining_length as u32;
+        let group = |shift: u32| ((value >> shift) & 0x7F) as u8;
+        let (g0, g1, g2, g3) = (group(0), group(7), group(14), group(21));
+        let h = header.to_byte();
+        let (bytes, len) = match len {
+            1 => ([h, h ^ g0, g0, 0, 0, 0], 3),
+            2 => {
+                let a = g0 | 0x80;
+                ([h, h ^ a ^ g1, a, g1, 0, 0], 4)
+            }
+            3 => {
+                let (a, b) = (g0 | 0x80, g1 | 0x80);
+                ([h, h ^ a ^ b ^ g2, a, b, g2, 0], 5)
+            }
+            _ => {
+                let (a, b, c) = (g0 | 0x80, g1 | 0x80, g2 | 0x80);
+                ([h, h ^ a ^ b ^ c ^ g3, a, b, c, g3], 6)
+            }
+        };
+        Ok(Self {
+            bytes,
+            len,
+            remaining: value,
+        })
     }
 
     /// Lays out validated parts; `length` is 1..=4 bytes.
+    #[inline]
     fn assemble(header: u8, checksum: u8, length: &[u8], remaining: u32) -> Self {
-        let mut bytes = [header, checksum, 0, 0, 0, 0];
-        for (slot, b) in bytes.iter_mut().skip(2).zip(length) {
-            *slot = *b;
-        }
-        // 2 + (1..=4): no overflow possible, saturating only to satisfy the no-panic lint.
-        let len = 2usize.saturating_add(length.len()) as u8;
+        let (bytes, len) = match *length {
+            [a] => ([header, checksum, a, 0, 0, 0], 3),
+            [a, b] => ([header, checksum, a, b, 0, 0], 4),
+            [a, b, c] => ([header, checksum, a, b, c, 0], 5),
+            [a, b, c, d, ..] => ([header, checksum, a, b, c, d], 6),
+            [] => ([header, checksum, 0, 0, 0, 0], 2),
+        };
         Self {
             bytes,
             len,
@@ -153,12 +178,24 @@ impl StreamPrefix {
 ///
 /// `Ok(None)` means `input` ends inside the prefix. Errors are reported as soon as the bytes that
 /// prove them are present: a fifth length byte, a non-minimal length, a wrong checksum.
+#[inline]
 pub fn peek(input: &[u8]) -> Result<Option<StreamPrefix>, PrefixError> {
-    let (Some(&header), Some(&found), Some(length_bytes)) =
-        (input.first(), input.get(1), input.get(2..))
-    else {
+    let [header, found, length_bytes @ ..] = input else {
         return Ok(None);
     };
+    let (header, found) = (*header, *found);
+    // Fast path: a one-byte length (bodies under 128 bytes: acks, pings, small messages).
+    if let Some(&len0) = length_bytes.first().filter(|&&b| b < 0x80) {
+        let expected = header ^ len0;
+        if expected != found {
+            return Err(PrefixError::ChecksumMismatch { expected, found });
+        }
+        return Ok(Some(StreamPrefix {
+            bytes: [header, found, len0, 0, 0, 0],
+            len: 3,
+            remaining: u32::from(len0),
+        }));
+    }
     let Some((remaining, used)) = varint::decode(length_bytes)? else {
         return Ok(None);
     };

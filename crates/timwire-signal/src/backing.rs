@@ -35,6 +35,16 @@ pub trait Backing: Clone + Debug + PartialEq + Eq + Hash + AsRef<[u8]> {
 
     /// Text for a string constant, without copying it.
     fn static_text(s: &'static str) -> Self::Text;
+
+    /// Like [`slice`](Self::slice), but consuming `self`: for [`Bytes`] the result is this same
+    /// handle narrowed, so no new reference to the buffer is taken (and none dropped later).
+    /// Gives `self` back when `range` is out of bounds.
+    fn into_slice(self, range: Range<usize>) -> Result<Self, Self> {
+        match self.slice(range) {
+            Some(slice) => Ok(slice),
+            None => Err(self),
+        }
+    }
 }
 
 impl<'a> Backing for &'a [u8] {
@@ -75,5 +85,16 @@ impl Backing for Bytes {
 
     fn static_text(s: &'static str) -> Self::Text {
         ByteString::from_static(s)
+    }
+
+    fn into_slice(mut self, range: Range<usize>) -> Result<Self, Self> {
+        if range.start <= range.end && range.end <= self.len() {
+            // Truncating a shared buffer only moves the length; advancing only the pointer.
+            self.truncate(range.end);
+            bytes::Buf::advance(&mut self, range.start);
+            Ok(self)
+        } else {
+            Err(self)
+        }
     }
 }

@@ -124,6 +124,12 @@ impl StreamDecoder {
                 src.reserve(missing.min(MAX_RESERVE));
                 Ok(None)
             }
+            Peek::Complete { prefix, frame_len } if frame_len <= prefix.len() => {
+                // No body (PINGREQ, PINGRESP): nothing to share, so skip the prefix without
+                // taking a reference on the buffer (a reference costs two atomic operations).
+                src.advance(frame_len);
+                Ok(Some(Frame::new(prefix.header(), Bytes::new())))
+            }
             Peek::Complete { prefix, frame_len } => {
                 // Split the whole frame off, then drop the prefix from the front before
                 // freezing: one reference count taken on the shared buffer, no slice of a slice.
@@ -156,6 +162,9 @@ impl StreamDecoder {
         &self,
         src: &mut BytesMut,
     ) -> Result<Option<P>, DecodeError> {
-        self.decode(src)?.map(|frame| P::decode(&frame)).transpose()
+        match self.decode(src)? {
+            Some(frame) => P::decode_owned(frame).map(Some),
+            None => Ok(None),
+        }
     }
 }

@@ -15,7 +15,7 @@ use crate::backing::Backing;
 use crate::error::{DecodeError, EncodeError};
 use crate::frame::Frame;
 use crate::text::TextEncoding;
-use crate::wire::Reader;
+use crate::wire::{Reader, Src};
 
 mod connack;
 mod connect;
@@ -190,7 +190,10 @@ pub(crate) fn write_head<M: BufMut>(
         Framing::Stream => {
             let prefix = StreamPrefix::new(header, body as u64)
                 .map_err(|_| EncodeError::BodyTooLong { len: body })?;
-            dst.put_slice(prefix.as_bytes());
+            // 3..=6 bytes: single-byte stores inline, where `put_slice` would call memcpy.
+            for &byte in prefix.as_bytes() {
+                dst.put_u8(byte);
+            }
         }
     }
     Ok(())
@@ -204,9 +207,10 @@ pub(crate) trait Body<B: Backing>: Sized {
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError>;
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
 
-    /// Decodes a whole body: the layout must use every byte.
-    fn decode_body(flags: Flags, body: &B) -> Result<Self, DecodeError> {
-        let mut r = Reader::new(Self::KIND, body);
+    /// Decodes a whole body, borrowed or owned (see [`Src`]): the layout must use every byte.
+    #[inline]
+    fn decode_src(flags: Flags, body: Src<'_, B>) -> Result<Self, DecodeError> {
+        let mut r = Reader::from_src(Self::KIND, body);
         let message = Self::read(flags, &mut r)?;
         r.finish()?;
         Ok(message)
@@ -311,9 +315,16 @@ pub trait Decode<B: Backing>: Sized {
     /// Decodes a frame's body according to its header.
     fn decode(frame: &Frame<B>) -> Result<Self, DecodeError>;
 
+    /// Decodes a frame it takes by value. Same result as [`decode`](Self::decode); a packet's
+    /// last "to end" field (PUBLISH data, …) then takes over the frame's body instead of sharing
+    /// it, which for [`Bytes`] saves taking and dropping one reference to the buffer.
+    fn decode_owned(frame: Frame<B>) -> Result<Self, DecodeError> {
+        Self::decode(&frame)
+    }
+
     /// Decodes one whole transport message (message framing).
     fn from_message(message: B) -> Result<Self, DecodeError> {
-        Self::decode(&Frame::from_message(message)?)
+        Self::decode_owned(Frame::from_message(message)?)
     }
 }
 
@@ -335,6 +346,19 @@ macro_rules! packet_enum {
         }
 
         impl<B: Backing> $name<B> {
+            #[inline]
+            fn decode_src(header: Header, body: Src<'_, B>) -> Result<Self, DecodeError> {
+                let flags = header.flags;
+                match header.kind {
+                    $( MessageType::$kind => Ok(Self::$variant(<$ty>::decode_src(flags, body)?)), )*
+                    $( MessageType::$other )|* => Err(DecodeError::WrongDirection {
+                        kind: header.kind,
+                        sender: $sender,
+                    }),
+                    kind => Err(DecodeError::ReservedType(kind)),
+                }
+            }
+
             /// The message type.
             pub fn kind(&self) -> MessageType {
                 match self {
@@ -354,16 +378,11 @@ macro_rules! packet_enum {
             const SENDER: Role = $sender;
 
             fn decode(frame: &Frame<B>) -> Result<Self, DecodeError> {
-                let flags = frame.header.flags;
-                let body = &frame.body;
-                match frame.header.kind {
-                    $( MessageType::$kind => Ok(Self::$variant(<$ty>::decode_body(flags, body)?)), )*
-                    $( MessageType::$other )|* => Err(DecodeError::WrongDirection {
-                        kind: frame.header.kind,
-                        sender: $sender,
-                    }),
-                    kind => Err(DecodeError::ReservedType(kind)),
-                }
+                Self::decode_src(frame.header, Src::Borrowed(&frame.body))
+            }
+
+            fn decode_owned(frame: Frame<B>) -> Result<Self, DecodeError> {
+                Self::decode_src(frame.header, Src::Owned(frame.body))
             }
         }
 

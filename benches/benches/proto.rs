@@ -1,0 +1,50 @@
+//! Protobuf payloads (`timwire-proto`, prost): TimMessage, UpStreamMessage and a
+//! DownStreamMessages of 20 messages, decoded from `Bytes` (bytes fields share the buffer) and
+//! from `&[u8]` (bytes fields are copied), and encoded into a reused buffer.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use bytes::Bytes;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use prost::Message;
+use timwire_benches::proto::{down_stream_messages, tim_message, up_stream_message};
+use timwire_proto::rongcloud::{DownStreamMessages, UpStreamMessage};
+use timwire_proto::tim::TimMessage;
+
+fn group<M: Message + Default>(c: &mut Criterion, name: &str, message: &M) {
+    let encoded = message.encode_to_vec();
+    // A Bytes made from a Vec allocates once, on its first clone (promotion to a shared
+    // buffer); clone it once here so that the loop measures the steady state.
+    let bytes = Bytes::from(encoded.clone());
+    drop(bytes.clone());
+    let mut g = c.benchmark_group(format!("proto {name} ({} B)", encoded.len()));
+    g.throughput(Throughput::Bytes(encoded.len() as u64));
+    g.bench_function("decode from Bytes", |b| {
+        b.iter(|| M::decode(black_box(&bytes).clone()).expect("valid"))
+    });
+    g.bench_function("decode from &[u8]", |b| {
+        b.iter(|| M::decode(black_box(&encoded[..])).expect("valid"))
+    });
+    let mut buf = Vec::with_capacity(encoded.len());
+    g.bench_function("encode", |b| {
+        b.iter(|| {
+            buf.clear();
+            black_box(message).encode(&mut buf).expect("capacity");
+            black_box(&buf);
+        })
+    });
+    g.bench_function("encode_to_vec", |b| {
+        b.iter(|| black_box(message).encode_to_vec())
+    });
+    g.finish();
+}
+
+fn proto(c: &mut Criterion) {
+    group::<TimMessage>(c, "TimMessage", &tim_message());
+    group::<UpStreamMessage>(c, "UpStreamMessage", &up_stream_message());
+    group::<DownStreamMessages>(c, "DownStreamMessages x20", &down_stream_messages(20));
+}
+
+criterion_group!(benches, proto);
+criterion_main!(benches);
