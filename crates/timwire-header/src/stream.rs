@@ -86,37 +86,15 @@ impl StreamPrefix {
     /// Builds the prefix for a body of `remaining_length` bytes.
     #[inline]
     pub fn new(header: Header, remaining_length: u64) -> Result<Self, VarintError> {
-        let Some(len) = varint::encoded_len(remaining_length) else {
-            return Err(VarintError::TooLarge {
-                value: remaining_length,
-            });
-        };
-        // At most varint::MAX, so it fits in a u32. The varint groups are written straight into
-        // the prefix (no intermediate encoding, no loop): this runs once per encoded frame.
-        let value = remaining_length as u32;
-        let group = |shift: u32| ((value >> shift) & 0x7F) as u8;
-        let (g0, g1, g2, g3) = (group(0), group(7), group(14), group(21));
-        let h = header.to_byte();
-        let (bytes, len) = match len {
-            1 => ([h, h ^ g0, g0, 0, 0, 0], 3),
-            2 => {
-                let a = g0 | 0x80;
-                ([h, h ^ a ^ g1, a, g1, 0, 0], 4)
-            }
-            3 => {
-                let (a, b) = (g0 | 0x80, g1 | 0x80);
-                ([h, h ^ a ^ b ^ g2, a, b, g2, 0], 5)
-            }
-            _ => {
-                let (a, b, c) = (g0 | 0x80, g1 | 0x80, g2 | 0x80);
-                ([h, h ^ a ^ b ^ c ^ g3, a, b, c, g3], 6)
-            }
-        };
-        Ok(Self {
-            bytes,
-            len,
-            remaining: value,
-        })
+        let length = varint::encode(remaining_length)?;
+        let byte0 = header.to_byte();
+        // The value is at most varint::MAX, so it fits in a u32.
+        Ok(Self::assemble(
+            byte0,
+            checksum(byte0, length.as_slice()),
+            length.as_slice(),
+            remaining_length as u32,
+        ))
     }
 
     /// Lays out validated parts; `length` is 1..=4 bytes.
@@ -127,6 +105,7 @@ impl StreamPrefix {
             [a, b] => ([header, checksum, a, b, 0, 0], 4),
             [a, b, c] => ([header, checksum, a, b, c, 0], 5),
             [a, b, c, d, ..] => ([header, checksum, a, b, c, d], 6),
+            // Never called with an empty length; the arm only completes the match.
             [] => ([header, checksum, 0, 0, 0, 0], 2),
         };
         Self {

@@ -95,21 +95,21 @@ pub const fn encoded_len(value: u64) -> Option<usize> {
 }
 
 /// Encodes `value` in its minimal form.
+#[inline]
 pub fn encode(value: u64) -> Result<Encoded, VarintError> {
     let Some(len) = encoded_len(value) else {
         return Err(VarintError::TooLarge { value });
     };
-    let mut bytes = [0u8; MAX_LEN];
-    let mut rest = value;
-    for slot in &mut bytes {
-        let group = (rest & 0x7F) as u8;
-        rest >>= 7;
-        if rest == 0 {
-            *slot = group;
-            break;
-        }
-        *slot = group | 0x80;
-    }
+    // Unrolled (this runs once per encoded frame): seven-bit groups, low first, bit 7 set on
+    // every group but the last.
+    let group = |shift: u32| ((value >> shift) & 0x7F) as u8;
+    let (g0, g1, g2, g3) = (group(0), group(7), group(14), group(21));
+    let bytes = match len {
+        1 => [g0, 0, 0, 0],
+        2 => [g0 | 0x80, g1, 0, 0],
+        3 => [g0 | 0x80, g1 | 0x80, g2, 0],
+        _ => [g0 | 0x80, g1 | 0x80, g2 | 0x80, g3],
+    };
     // `len` is 1..=4 by construction.
     Ok(Encoded {
         bytes,
