@@ -4,9 +4,12 @@
 //! Decode benches: every codec in a group gets the same setup, outside the timing: a unique,
 //! already shared `BytesMut` holding exactly one frame (`shared_buffer`, the steady state of a
 //! socket read buffer), built in batches of `batch(len)` buffers. The timing covers the decode
-//! and the drop of what it returned. The `setup floor` bench runs the same setup and batch with
-//! a routine that only reads the buffer's length: the harness's own cost per iteration, to be
-//! subtracted from every other figure of its group (BENCHMARKS.md shows both).
+//! and the drop of what it returned (`decode_bench` drops it inside the routine; criterion would
+//! otherwise drop it after the clock stops). The `setup floor` bench runs the same setup and
+//! batch with a routine that only reads the buffer's length: the harness's own cost per
+//! iteration, and `read first byte` what touching the frame costs. The `split + freeze` bench
+//! takes the frame off the buffer as a `Bytes` and drops it: one reference taken and released,
+//! the least that any decoder handing out owned (`'static`) frames pays.
 //!
 //! Encode benches: every codec writes into a `BytesMut` whose capacity was reserved once and
 //! which is cleared before each write, so no bench allocates.
@@ -48,12 +51,16 @@ fn decode_bench<O>(
 ) {
     g.throughput(Throughput::Bytes(frame.len() as u64));
     g.bench_function(name, |b| {
-        b.iter_batched_ref(|| shared_buffer(frame), &mut routine, size)
+        b.iter_batched_ref(
+            || shared_buffer(frame),
+            |buf| drop(black_box(routine(buf))),
+            size,
+        )
     });
 }
 
 /// The decode group of one frame kind: timwire (from `BytesMut` and from `&[u8]`), rumqttc,
-/// LengthDelimitedCodec, memcpy, and the setup floor.
+/// LengthDelimitedCodec, split + freeze, memcpy, and the setup floor.
 fn decode_group(c: &mut Criterion, label: &str, timwire: &ClientPacket, mqtt: &rumqttc::Packet) {
     let tw_frame = timwire_frame(timwire);
     let mqtt_frame = rumqttc_frame(mqtt);
@@ -93,12 +100,18 @@ fn decode_group(c: &mut Criterion, label: &str, timwire: &ClientPacket, mqtt: &r
     decode_bench(&mut g, "LengthDelimitedCodec", &ld_frame, size, |buf| {
         codec.decode(buf).expect("valid").expect("complete")
     });
+    let frame_len = tw_frame.len();
+    decode_bench(&mut g, "split + freeze", &tw_frame, size, |buf| {
+        buf.split_to(frame_len).freeze()
+    });
     let mut dst = vec![0u8; tw_frame.len()];
     decode_bench(&mut g, "memcpy", &tw_frame, size, |buf| {
         dst.copy_from_slice(&buf[..]);
         black_box(&dst);
     });
     decode_bench(&mut g, "setup floor", &tw_frame, size, |buf| buf.len());
+    // What reaching the frame's memory costs by itself, next to the setup floor.
+    decode_bench(&mut g, "read first byte", &tw_frame, size, |buf| buf[0]);
     g.finish();
 }
 

@@ -70,6 +70,7 @@ impl From<VarintError> for PrefixError {
 }
 
 /// The checksum of a header byte and its encoded remaining length.
+#[inline]
 pub fn checksum(header: u8, length_bytes: &[u8]) -> u8 {
     length_bytes.iter().fold(header, |acc, b| acc ^ b)
 }
@@ -157,24 +158,23 @@ impl StreamPrefix {
 ///
 /// `Ok(None)` means `input` ends inside the prefix. Errors are reported as soon as the bytes that
 /// prove them are present: a fifth length byte, a non-minimal length, a wrong checksum.
-#[inline]
+#[inline(always)]
 pub fn peek(input: &[u8]) -> Result<Option<StreamPrefix>, PrefixError> {
+    // Fast paths: one- and two-byte lengths (bodies under 16 KiB: nearly every frame).
+    match *input {
+        [header, found, len0, ..] if len0 < 0x80 => {
+            return checked(header, found, [len0, 0, 0, 0], 3, u32::from(len0));
+        }
+        [header, found, len0, len1, ..] if len1 < 0x80 && len1 != 0 => {
+            let remaining = u32::from(len0 & 0x7F) | (u32::from(len1) << 7);
+            return checked(header, found, [len0, len1, 0, 0], 4, remaining);
+        }
+        _ => {}
+    }
     let [header, found, length_bytes @ ..] = input else {
         return Ok(None);
     };
     let (header, found) = (*header, *found);
-    // Fast path: a one-byte length (bodies under 128 bytes: acks, pings, small messages).
-    if let Some(&len0) = length_bytes.first().filter(|&&b| b < 0x80) {
-        let expected = header ^ len0;
-        if expected != found {
-            return Err(PrefixError::ChecksumMismatch { expected, found });
-        }
-        return Ok(Some(StreamPrefix {
-            bytes: [header, found, len0, 0, 0, 0],
-            len: 3,
-            remaining: u32::from(len0),
-        }));
-    }
     let Some((remaining, used)) = varint::decode(length_bytes)? else {
         return Ok(None);
     };
@@ -186,6 +186,28 @@ pub fn peek(input: &[u8]) -> Result<Option<StreamPrefix>, PrefixError> {
     Ok(Some(StreamPrefix::assemble(
         header, found, used_bytes, remaining,
     )))
+}
+
+/// A prefix from a header, checksum and up to four length bytes (unused ones 0, so that they
+/// do not change the XOR), once the checksum is verified.
+#[inline(always)]
+fn checked(
+    header: u8,
+    found: u8,
+    length: [u8; 4],
+    len: u8,
+    remaining: u32,
+) -> Result<Option<StreamPrefix>, PrefixError> {
+    let [a, b, c, d] = length;
+    let expected = header ^ a ^ b ^ c ^ d;
+    if expected != found {
+        return Err(PrefixError::ChecksumMismatch { expected, found });
+    }
+    Ok(Some(StreamPrefix {
+        bytes: [header, found, a, b, c, d],
+        len,
+        remaining,
+    }))
 }
 
 #[cfg(test)]

@@ -84,6 +84,7 @@ impl Encoded {
 }
 
 /// How many bytes `value` takes, or `None` above [`MAX`].
+#[inline]
 pub const fn encoded_len(value: u64) -> Option<usize> {
     match value {
         0..=0x7F => Some(1),
@@ -122,6 +123,7 @@ pub fn encode(value: u64) -> Result<Encoded, VarintError> {
 /// Returns `Ok(Some((value, bytes_used)))`, or `Ok(None)` when `input` ends before the varint
 /// does (feed more bytes and call again). Structural errors are reported as soon as the bytes
 /// that prove them are present, so a bad length never waits for more input.
+#[inline]
 pub fn decode(input: &[u8]) -> Result<Option<(u32, usize)>, VarintError> {
     const SHIFTS: [u32; MAX_LEN] = [0, 7, 14, 21];
     let mut value: u32 = 0;

@@ -5,6 +5,7 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::ops::{Deref, Range};
 
+use ascii::AsAsciiStr;
 use bytes::Bytes;
 use bytestring::ByteString;
 
@@ -50,16 +51,23 @@ pub trait Backing: Clone + Debug + PartialEq + Eq + Hash + AsRef<[u8]> {
 impl<'a> Backing for &'a [u8] {
     type Text = Cow<'a, str>;
 
+    #[inline]
     fn slice(&self, range: Range<usize>) -> Option<Self> {
         let whole: &'a [u8] = self;
         whole.get(range)
     }
 
+    #[inline]
     fn text(&self, range: Range<usize>) -> Option<Self::Text> {
         let whole: &'a [u8] = self;
-        std::str::from_utf8(whole.get(range)?)
-            .ok()
-            .map(Cow::Borrowed)
+        let bytes = whole.get(range)?;
+        // Identifiers are nearly always ASCII, and an ASCII check runs word by word where
+        // `str::from_utf8` goes byte by byte at unaligned offsets.
+        let text = match bytes.as_ascii_str() {
+            Ok(ascii) => ascii.as_str(),
+            Err(_) => std::str::from_utf8(bytes).ok()?,
+        };
+        Some(Cow::Borrowed(text))
     }
 
     fn static_text(s: &'static str) -> Self::Text {
@@ -70,6 +78,7 @@ impl<'a> Backing for &'a [u8] {
 impl Backing for Bytes {
     type Text = ByteString;
 
+    #[inline]
     fn slice(&self, range: Range<usize>) -> Option<Self> {
         // `Bytes::slice` panics out of bounds; check first.
         if range.start <= range.end && range.end <= self.len() {
@@ -79,6 +88,7 @@ impl Backing for Bytes {
         }
     }
 
+    #[inline]
     fn text(&self, range: Range<usize>) -> Option<Self::Text> {
         ByteString::try_from(Backing::slice(self, range)?).ok()
     }

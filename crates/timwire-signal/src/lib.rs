@@ -16,7 +16,9 @@
 //! Packets are generic over their [`Backing`]: decoded from `&'a [u8]` they borrow it
 //! (`Cow<'a, str>` text, `&'a [u8]` data); decoded from [`Bytes`](bytes::Bytes) their strings
 //! ([`bytestring::ByteString`]) and data share the frame's allocation. Decoding a frame whose
-//! strings are UTF-8 allocates nothing. Only CESU-8 text (see [`text`]) is copied.
+//! strings are UTF-8 allocates nothing. Only CESU-8 text (see [`text`]) is copied. Well-known
+//! topics (`ppMsgP`, `timMsg`, …; see [`known_topics`]) come out as static strings, which share
+//! nothing at all.
 //!
 //! # Decoding and encoding
 //!
@@ -66,6 +68,7 @@ mod backing;
 pub mod codes;
 mod error;
 mod frame;
+pub mod known_topics;
 mod packet;
 pub mod stream;
 pub mod text;

@@ -37,6 +37,7 @@ pub enum TextEncoding {
 pub const MAX_STRING_LEN: usize = u16::MAX as usize;
 
 /// The byte length of `s` in `encoding` (without the u16 prefix).
+#[inline]
 pub fn encoded_len(s: &str, encoding: TextEncoding) -> usize {
     match encoding {
         TextEncoding::Utf8 => s.len(),

@@ -11,66 +11,71 @@ use timwire_header::MessageType;
 
 use crate::backing::Backing;
 use crate::error::{DecodeError, EncodeError};
+use crate::known_topics;
 use crate::text::{self, MAX_STRING_LEN, TextEncoding};
 
-/// Where a [`Reader`]'s body lives: borrowed from a frame the caller keeps, or owned (a frame
-/// the decoder took by value), in which case the last "to end" field takes the body itself.
-pub(crate) enum Src<'b, B> {
-    Borrowed(&'b B),
-    Owned(B),
-}
-
-/// A cursor over one frame body.
+/// A cursor over one frame body: what is left to read is a slice of it, so reading a field
+/// is a split of that slice, and offsets (for errors and shared slices) are computed from the
+/// length left.
 pub(crate) struct Reader<'b, B> {
-    src: Src<'b, B>,
-    pos: usize,
+    body: &'b B,
+    input: &'b [u8],
+    rest: &'b [u8],
     kind: MessageType,
+    /// Owned decoding: [`rest`](Self::rest) leaves the "to end" bytes where they are and
+    /// records where they start, so that the caller can hand over the body itself
+    /// (see `Body::decode_owned_body`).
+    defer_rest: bool,
+    rest_start: Option<usize>,
 }
 
 impl<'b, B: Backing> Reader<'b, B> {
     pub(crate) fn new(kind: MessageType, body: &'b B) -> Self {
-        Self::from_src(kind, Src::Borrowed(body))
-    }
-
-    pub(crate) fn from_src(kind: MessageType, src: Src<'b, B>) -> Self {
-        Self { src, pos: 0, kind }
-    }
-
-    #[inline]
-    fn body(&self) -> &B {
-        match &self.src {
-            Src::Borrowed(body) => body,
-            Src::Owned(body) => body,
+        let input = body.as_ref();
+        Self {
+            body,
+            input,
+            rest: input,
+            kind,
+            defer_rest: false,
+            rest_start: None,
         }
     }
 
-    #[inline]
-    fn input(&self) -> &[u8] {
-        self.body().as_ref()
+    /// A reader whose [`rest`](Self::rest) returns an empty placeholder and records the range
+    /// instead, read back with [`deferred_rest`](Self::deferred_rest).
+    pub(crate) fn deferring_rest(kind: MessageType, body: &'b B) -> Self {
+        Self {
+            defer_rest: true,
+            ..Self::new(kind, body)
+        }
     }
 
     pub(crate) fn kind(&self) -> MessageType {
         self.kind
     }
 
+    /// How many bytes of the body have been read.
+    #[inline]
     pub(crate) fn offset(&self) -> usize {
-        self.pos
+        self.offset_of(self.rest)
     }
 
+    /// The offset at which `tail`, a tail of the body, starts.
     #[inline]
-    fn remaining(&self) -> &[u8] {
-        self.input().get(self.pos..).unwrap_or_default()
+    fn offset_of(&self, tail: &[u8]) -> usize {
+        self.input.len().saturating_sub(tail.len())
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.remaining().is_empty()
+        self.rest.is_empty()
     }
 
     pub(crate) fn truncated(&self, field: &'static str) -> DecodeError {
         DecodeError::Truncated {
             kind: self.kind,
             field,
-            offset: self.pos,
+            offset: self.offset(),
         }
     }
 
@@ -81,13 +86,11 @@ impl<'b, B: Backing> Reader<'b, B> {
     fn parse<O>(
         &mut self,
         field: &'static str,
-        parser: impl for<'i> Fn(&'i [u8]) -> IResult<&'i [u8], O, ()>,
+        parser: impl Fn(&'b [u8]) -> IResult<&'b [u8], O, ()>,
     ) -> Result<O, DecodeError> {
-        let remaining = self.remaining();
-        let before = remaining.len();
-        match parser(remaining) {
+        match parser(self.rest) {
             Ok((rest, out)) => {
-                self.pos = self.pos.saturating_add(before.saturating_sub(rest.len()));
+                self.rest = rest;
                 Ok(out)
             }
             Err(_) => Err(self.truncated(field)),
@@ -96,42 +99,69 @@ impl<'b, B: Backing> Reader<'b, B> {
 
     #[inline]
     pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, DecodeError> {
-        self.parse(field, |i| be_u8(i))
+        self.parse(field, be_u8)
     }
 
     #[inline]
     pub(crate) fn u16(&mut self, field: &'static str) -> Result<u16, DecodeError> {
-        self.parse(field, |i| be_u16(i))
+        self.parse(field, be_u16)
     }
 
     #[inline]
     pub(crate) fn u32(&mut self, field: &'static str) -> Result<u32, DecodeError> {
-        self.parse(field, |i| be_u32(i))
+        self.parse(field, be_u32)
     }
 
     #[inline]
     pub(crate) fn i64(&mut self, field: &'static str) -> Result<i64, DecodeError> {
-        self.parse(field, |i| be_i64(i))
+        self.parse(field, be_i64)
     }
 
     /// `[u16 length][bytes]` as text: shared when UTF-8, decoded (copied) when CESU-8.
     #[inline]
     pub(crate) fn text(&mut self, field: &'static str) -> Result<B::Text, DecodeError> {
-        let start = self.pos;
+        let (from, raw) = self.string(field)?;
+        self.text_at(field, from, raw.len())
+    }
+
+    /// A topic: a well-known one becomes a static string (see [`known_topics`]), which neither
+    /// needs a UTF-8 check nor shares the buffer; any other is read like [`text`](Self::text).
+    #[inline]
+    pub(crate) fn topic(&mut self, field: &'static str) -> Result<B::Text, DecodeError> {
+        let (from, raw) = self.string(field)?;
+        match known_topics::intern(raw) {
+            Some(known) => Ok(B::static_text(known)),
+            None => self.text_at(field, from, raw.len()),
+        }
+    }
+
+    /// Reads a `[u16 length]` prefix and the bytes it announces; returns their offset and them.
+    #[inline]
+    fn string(&mut self, field: &'static str) -> Result<(usize, &'b [u8]), DecodeError> {
+        let before = self.rest;
         let len = usize::from(self.u16(field)?);
-        let from = self.pos;
-        let Some(to) = from
-            .checked_add(len)
-            .filter(|&end| end <= self.input().len())
-        else {
+        let Some((raw, rest)) = self.rest.split_at_checked(len) else {
             return Err(DecodeError::Truncated {
                 kind: self.kind,
                 field,
-                offset: start,
+                offset: self.offset_of(before),
             });
         };
-        self.pos = to;
-        match self.body().text(from..to) {
+        let from = self.offset();
+        self.rest = rest;
+        Ok((from, raw))
+    }
+
+    /// The text of `len` bytes at `from`, which [`string`](Self::string) has bounds-checked.
+    #[inline]
+    fn text_at(
+        &self,
+        field: &'static str,
+        from: usize,
+        len: usize,
+    ) -> Result<B::Text, DecodeError> {
+        let to = from.saturating_add(len);
+        match self.body.text(from..to) {
             Some(text) => Ok(text),
             None => self.text_fallback(field, from, to),
         }
@@ -146,7 +176,7 @@ impl<'b, B: Backing> Reader<'b, B> {
         from: usize,
         to: usize,
     ) -> Result<B::Text, DecodeError> {
-        let raw = self.input().get(from..to).unwrap_or_default();
+        let raw = self.input.get(from..to).unwrap_or_default();
         text::decode_cesu8(raw)
             .map(B::Text::from)
             .ok_or(DecodeError::InvalidText {
@@ -156,44 +186,40 @@ impl<'b, B: Backing> Reader<'b, B> {
             })
     }
 
-    /// Everything left, sharing the body ("to end" fields). An owned body is handed over
-    /// itself, narrowed to the rest (for `Bytes`: no new reference to the buffer); the reader
-    /// keeps an empty body, which is all it can still be asked about.
+    /// Everything left, sharing the body ("to end" fields). When deferring (owned decoding),
+    /// an empty slice that takes no reference, and the start is recorded instead.
+    #[inline]
     pub(crate) fn rest(&mut self) -> B {
-        let end = self.input().len();
-        let start = self.pos;
-        self.pos = end;
-        match &mut self.src {
-            Src::Owned(body) => {
-                let empty = body.slice(0..0).unwrap_or_else(|| body.clone());
-                let whole = std::mem::replace(body, empty);
-                match whole.into_slice(start..end) {
-                    Ok(rest) => rest,
-                    // Cannot happen (start <= end = the body's length); put the body back.
-                    Err(whole) => {
-                        *body = whole;
-                        self.since(start)
-                    }
-                }
-            }
-            Src::Borrowed(_) => self.since(start),
+        let start = self.offset();
+        self.rest = self.rest.get(self.rest.len()..).unwrap_or_default();
+        if self.defer_rest {
+            self.rest_start = Some(start);
+            return self.since(self.input.len());
         }
+        self.since(start)
+    }
+
+    /// Where the "to end" field deferred by [`rest`](Self::rest) starts, if one was read.
+    pub(crate) fn deferred_rest(&self) -> Option<usize> {
+        self.rest_start
     }
 
     /// The bytes read since `start`, sharing the body.
+    #[inline]
     pub(crate) fn since(&self, start: usize) -> B {
-        let body = self.body();
-        body.slice(start..self.pos)
+        let body = self.body;
+        body.slice(start..self.offset())
             .unwrap_or_else(|| body.slice(0..0).unwrap_or_else(|| body.clone()))
     }
 
     /// Fails with [`DecodeError::TrailingBytes`] unless the body is used up.
+    #[inline]
     pub(crate) fn finish(self) -> Result<(), DecodeError> {
-        match self.remaining().len() {
+        match self.rest.len() {
             0 => Ok(()),
             count => Err(DecodeError::TrailingBytes {
                 kind: self.kind,
-                offset: self.pos,
+                offset: self.offset(),
                 count,
             }),
         }
@@ -215,7 +241,7 @@ pub(crate) fn text_len(
 }
 
 /// Writes `[u16 length][bytes]`; the length was checked by [`text_len`].
-#[inline]
+#[inline(always)]
 pub(crate) fn put_text<M: BufMut>(dst: &mut M, s: &str, encoding: TextEncoding) {
     match encoding {
         // The common case, inline: the length is the byte length, the bytes are copied as is.

@@ -64,6 +64,14 @@ fn check_client(packet: ClientPacket<&'static [u8]>, header: u8, body: &[u8]) {
         shared.to_bytes(Framing::Message, &opts()).unwrap()[..],
         message(header, body)[..]
     );
+    // Decoding a frame it owns (the "to end" field takes over the body) and one it borrows
+    // give the same packet.
+    let frame = Frame::from_message(Bytes::from(message(header, body))).unwrap();
+    assert_eq!(
+        ClientPacket::decode_owned(frame.clone()).unwrap(),
+        ClientPacket::decode(&frame).unwrap()
+    );
+    assert_eq!(shared, ClientPacket::decode(&frame).unwrap());
 }
 
 fn check_server(packet: ServerPacket<&'static [u8]>, header: u8, body: &[u8]) {
@@ -73,6 +81,14 @@ fn check_server(packet: ServerPacket<&'static [u8]>, header: u8, body: &[u8]) {
         shared.to_bytes(Framing::Message, &opts()).unwrap()[..],
         message(header, body)[..]
     );
+    // Decoding a frame it owns (the "to end" field takes over the body) and one it borrows
+    // give the same packet.
+    let frame = Frame::from_message(Bytes::from(message(header, body))).unwrap();
+    assert_eq!(
+        ServerPacket::decode_owned(frame.clone()).unwrap(),
+        ServerPacket::decode(&frame).unwrap()
+    );
+    assert_eq!(shared, ServerPacket::decode(&frame).unwrap());
 }
 
 #[test]

@@ -200,9 +200,38 @@ fn decoded_fields_share_the_frame_allocation() {
     let ClientPacket::Publish(p) = ClientPacket::from_message(frame.clone()).unwrap() else {
         panic!()
     };
-    for ptr in [p.topic.as_ptr(), p.target_id.as_ptr(), p.data.as_ptr()] {
+    for ptr in [p.target_id.as_ptr(), p.data.as_ptr()] {
         assert!(range.contains(&ptr), "field not inside the frame");
     }
+    // A well-known topic is interned: the static string, not a slice of the frame.
+    let known = known_topics::intern(p.topic.as_bytes()).expect("a well-known topic");
+    assert_eq!(p.topic.as_ptr(), known.as_ptr());
+    assert!(!range.contains(&p.topic.as_ptr()));
+
+    // Any other topic shares the frame like the other strings.
+    let custom = ClientPacket::from(ClientPublish::new(
+        QoS::AtMostOnce,
+        "custom/topic",
+        "b",
+        1,
+        Bytes::from_static(b"data"),
+    ));
+    let frame = shared(
+        &custom
+            .to_bytes(Framing::Message, &EncodeOptions::default())
+            .unwrap(),
+    );
+    let range = frame.as_ptr_range();
+    let (decoded, n) = allocations(|| ClientPacket::from_message(frame.clone()).unwrap());
+    assert_eq!(decoded, custom);
+    assert_eq!(n, 0);
+    let ClientPacket::Publish(p) = decoded else {
+        panic!()
+    };
+    assert!(
+        range.contains(&p.topic.as_ptr()),
+        "topic not inside the frame"
+    );
 }
 
 #[test]

@@ -226,22 +226,7 @@ type QueryRow = (&'static str, Option<PayloadType>, Option<PayloadType>);
 /// RongCloud's send topics (C→S PUBLISH, and their dup-flagged S→C sync copies): UpStreamMessage.
 /// `ppMsgS`/`pgMsgS`/`chatMsgS` are status messages (no PUBACK); `pcuMsgP` is the
 /// customer-service method, `recallMsg` a recall.
-const RONGCLOUD_SEND: &[&str] = &[
-    "ppMsgP",
-    "pdMsgP",
-    "pgMsgP",
-    "chatMsg",
-    "pcMsgP",
-    "pcuMsgP",
-    "pmcMsgN",
-    "pmpMsgN",
-    "prMsgS",
-    "prMsgP",
-    "ppMsgS",
-    "pgMsgS",
-    "chatMsgS",
-    "recallMsg",
-];
+const RONGCLOUD_SEND: &[&str] = timwire_signal::known_topics::RONGCLOUD_SEND;
 
 /// RongCloud's S→C PUBLISH topics. `s_cmd`'s ChrmNotifyMsg has NotifyMsg's layout. Engine 4.x's
 /// `s_us` (UserSettingNotification) and `rtc_ntf` (RtcNotifyMsg) have no published field list,

@@ -288,3 +288,18 @@ fn payload_json_is_canonical() {
         Payload::TimMessage(m)
     );
 }
+
+#[test]
+fn every_registry_topic_is_interned() {
+    // The signal layer's intern table is its own list; it must cover the registry, so that
+    // every topic with a known payload decodes without touching the frame.
+    for profile in [Profile::Tim, Profile::RongCloud] {
+        for (topic, _, _) in profile.topics() {
+            assert_eq!(
+                timwire::signal::known_topics::intern(topic.as_bytes()),
+                Some(topic),
+                "{profile:?} topic {topic} is not in known_topics::ALL"
+            );
+        }
+    }
+}

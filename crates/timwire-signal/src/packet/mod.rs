@@ -15,7 +15,7 @@ use crate::backing::Backing;
 use crate::error::{DecodeError, EncodeError};
 use crate::frame::Frame;
 use crate::text::TextEncoding;
-use crate::wire::{Reader, Src};
+use crate::wire::Reader;
 
 mod connack;
 mod connect;
@@ -136,6 +136,7 @@ pub trait Encode: sealed::WriteBody {
     }
 
     /// Writes the whole frame into `dst` and returns how many bytes it took.
+    #[inline]
     fn encode<M: BufMut>(
         &self,
         framing: Framing,
@@ -163,6 +164,7 @@ pub trait Encode: sealed::WriteBody {
     }
 }
 
+#[inline(always)]
 fn frame_len(body: usize, framing: Framing, options: &EncodeOptions) -> Result<usize, EncodeError> {
     if body > options.max_body {
         return Err(EncodeError::FrameTooLarge {
@@ -179,6 +181,7 @@ fn frame_len(body: usize, framing: Framing, options: &EncodeOptions) -> Result<u
     Ok(head.saturating_add(body))
 }
 
+#[inline(always)]
 pub(crate) fn write_head<M: BufMut>(
     dst: &mut M,
     header: Header,
@@ -190,9 +193,13 @@ pub(crate) fn write_head<M: BufMut>(
         Framing::Stream => {
             let prefix = StreamPrefix::new(header, body as u64)
                 .map_err(|_| EncodeError::BodyTooLong { len: body })?;
-            // 3..=6 bytes: single-byte stores inline, where `put_slice` would call memcpy.
-            for &byte in prefix.as_bytes() {
-                dst.put_u8(byte);
+            // One fixed-size write per prefix length: inline stores, where a `put_slice` of
+            // the variable-length `as_bytes()` would call memcpy.
+            match *prefix.as_bytes() {
+                [a, b, c] => dst.put_slice(&[a, b, c]),
+                [a, b, c, d] => dst.put_slice(&[a, b, c, d]),
+                [a, b, c, d, e] => dst.put_slice(&[a, b, c, d, e]),
+                ref bytes => dst.put_slice(bytes),
             }
         }
     }
@@ -207,12 +214,40 @@ pub(crate) trait Body<B: Backing>: Sized {
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError>;
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
 
-    /// Decodes a whole body, borrowed or owned (see [`Src`]): the layout must use every byte.
+    /// The "to end" field (PUBLISH and QUERYACK data, SUBACK list), for messages that have one.
+    fn rest_mut(&mut self) -> Option<&mut B> {
+        None
+    }
+
+    /// Decodes a whole body it borrows: the layout must use every byte.
     #[inline]
-    fn decode_src(flags: Flags, body: Src<'_, B>) -> Result<Self, DecodeError> {
-        let mut r = Reader::from_src(Self::KIND, body);
+    fn decode_body(flags: Flags, body: &B) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(Self::KIND, body);
         let message = Self::read(flags, &mut r)?;
         r.finish()?;
+        Ok(message)
+    }
+
+    /// Decodes a whole body it owns: the same result as [`decode_body`](Self::decode_body), but
+    /// the "to end" field takes over the body itself, narrowed to its bytes. For [`Bytes`] that
+    /// saves taking (and later dropping) one reference to the buffer.
+    #[inline]
+    fn decode_owned_body(flags: Flags, body: B) -> Result<Self, DecodeError> {
+        let (mut message, rest_start) = {
+            let mut r = Reader::deferring_rest(Self::KIND, &body);
+            let message = Self::read(flags, &mut r)?;
+            let rest_start = r.deferred_rest();
+            r.finish()?;
+            (message, rest_start)
+        };
+        if let (Some(start), Some(slot)) = (rest_start, message.rest_mut()) {
+            let end = body.as_ref().len();
+            // `start` came from reading this body, so the range is in bounds; were it not,
+            // the placeholder (an empty slice) would stay.
+            if let Ok(rest) = body.into_slice(start..end) {
+                *slot = rest;
+            }
+        }
         Ok(message)
     }
 }
@@ -221,6 +256,7 @@ pub(crate) trait Body<B: Backing>: Sized {
 macro_rules! message {
     ($ty:ident<B>) => {
         impl<B: Backing> $crate::packet::sealed::WriteBody for $ty<B> {
+            #[inline]
             fn write_body<M: ::bytes::BufMut>(&self, dst: &mut M, text: TextEncoding) {
                 <Self as Body<B>>::write(self, dst, text)
             }
@@ -234,6 +270,7 @@ macro_rules! message {
                 )
             }
 
+            #[inline]
             fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
                 <Self as Body<B>>::len(self, text)
             }
@@ -242,6 +279,7 @@ macro_rules! message {
     // Messages without borrowed fields use the same layout for every backing.
     ($ty:ident) => {
         impl $crate::packet::sealed::WriteBody for $ty {
+            #[inline]
             fn write_body<M: ::bytes::BufMut>(&self, dst: &mut M, text: TextEncoding) {
                 <Self as Body<::bytes::Bytes>>::write(self, dst, text)
             }
@@ -255,6 +293,7 @@ macro_rules! message {
                 )
             }
 
+            #[inline]
             fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
                 <Self as Body<::bytes::Bytes>>::len(self, text)
             }
@@ -347,15 +386,13 @@ macro_rules! packet_enum {
 
         impl<B: Backing> $name<B> {
             #[inline]
-            fn decode_src(header: Header, body: Src<'_, B>) -> Result<Self, DecodeError> {
-                let flags = header.flags;
-                match header.kind {
-                    $( MessageType::$kind => Ok(Self::$variant(<$ty>::decode_src(flags, body)?)), )*
-                    $( MessageType::$other )|* => Err(DecodeError::WrongDirection {
-                        kind: header.kind,
+            fn wrong_type(kind: MessageType) -> DecodeError {
+                match kind {
+                    $( MessageType::$other )|* => DecodeError::WrongDirection {
+                        kind,
                         sender: $sender,
-                    }),
-                    kind => Err(DecodeError::ReservedType(kind)),
+                    },
+                    kind => DecodeError::ReservedType(kind),
                 }
             }
 
@@ -377,12 +414,22 @@ macro_rules! packet_enum {
         impl<B: Backing> Decode<B> for $name<B> {
             const SENDER: Role = $sender;
 
+            #[inline(always)]
             fn decode(frame: &Frame<B>) -> Result<Self, DecodeError> {
-                Self::decode_src(frame.header, Src::Borrowed(&frame.body))
+                let flags = frame.header.flags;
+                match frame.header.kind {
+                    $( MessageType::$kind => Ok(Self::$variant(<$ty>::decode_body(flags, &frame.body)?)), )*
+                    kind => Err(Self::wrong_type(kind)),
+                }
             }
 
+            #[inline(always)]
             fn decode_owned(frame: Frame<B>) -> Result<Self, DecodeError> {
-                Self::decode_src(frame.header, Src::Owned(frame.body))
+                let flags = frame.header.flags;
+                match frame.header.kind {
+                    $( MessageType::$kind => Ok(Self::$variant(<$ty>::decode_owned_body(flags, frame.body)?)), )*
+                    kind => Err(Self::wrong_type(kind)),
+                }
             }
         }
 
@@ -402,6 +449,26 @@ macro_rules! packet_enum {
             fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
                 match self {
                     $( Self::$variant(m) => Body::<B>::len(m, text), )*
+                }
+            }
+
+            // Dispatch once, then run the message's own (monomorphised) encoder, rather than
+            // matching on the variant for the length, the header and the body in turn.
+            fn encoded_len(&self, framing: Framing, options: &EncodeOptions) -> Result<usize, EncodeError> {
+                match self {
+                    $( Self::$variant(m) => m.encoded_len(framing, options), )*
+                }
+            }
+
+            #[inline]
+            fn encode<M: BufMut>(
+                &self,
+                framing: Framing,
+                options: &EncodeOptions,
+                dst: &mut M,
+            ) -> Result<usize, EncodeError> {
+                match self {
+                    $( Self::$variant(m) => m.encode(framing, options, dst), )*
                 }
             }
         }

@@ -16,9 +16,10 @@ pub(crate) struct Addressed<B: Backing> {
 }
 
 impl<B: Backing> Addressed<B> {
+    #[inline(always)]
     pub(crate) fn read(r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
         Ok(Self {
-            topic: r.text("topic")?,
+            topic: r.topic("topic")?,
             target_id: r.text("targetId")?,
             msg_id: r.u16("msgId")?,
             data: r.rest(),
@@ -27,6 +28,7 @@ impl<B: Backing> Addressed<B> {
 }
 
 /// The encoded size of an addressed tail.
+#[inline]
 pub(crate) fn addressed_len<B: Backing>(
     topic: &str,
     target_id: &str,
@@ -42,6 +44,7 @@ pub(crate) fn addressed_len<B: Backing>(
 }
 
 /// Writes an addressed tail.
+#[inline]
 pub(crate) fn put_addressed<M: BufMut, B: Backing>(
     dst: &mut M,
     topic: &str,
@@ -97,6 +100,7 @@ impl<B: Backing> Body<B> for ClientPublish<B> {
         self.flags
     }
 
+    #[inline]
     fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
         let Addressed {
             topic,
@@ -113,10 +117,16 @@ impl<B: Backing> Body<B> for ClientPublish<B> {
         })
     }
 
+    fn rest_mut(&mut self) -> Option<&mut B> {
+        Some(&mut self.data)
+    }
+
+    #[inline]
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
         addressed_len(&self.topic, &self.target_id, &self.data, text)
     }
 
+    #[inline]
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
         put_addressed(
             dst,
@@ -205,6 +215,10 @@ impl<B: Backing> Body<B> for ServerPublish<B> {
             msg_id,
             data,
         })
+    }
+
+    fn rest_mut(&mut self) -> Option<&mut B> {
+        Some(&mut self.data)
     }
 
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {

@@ -60,6 +60,10 @@ impl<B: Backing> Body<B> for Query<B> {
         })
     }
 
+    fn rest_mut(&mut self) -> Option<&mut B> {
+        Some(&mut self.data)
+    }
+
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
         addressed_len(&self.topic, &self.target_id, &self.data, text)
     }

@@ -49,6 +49,10 @@ impl<B: Backing> Body<B> for QueryAck<B> {
         })
     }
 
+    fn rest_mut(&mut self) -> Option<&mut B> {
+        Some(&mut self.data)
+    }
+
     fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
         Ok(sum([2 + 4 + 2, self.data.as_ref().len()]))
     }

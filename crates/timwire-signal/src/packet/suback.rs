@@ -53,6 +53,10 @@ impl<B: Backing> Body<B> for SubAck<B> {
         })
     }
 
+    fn rest_mut(&mut self) -> Option<&mut B> {
+        Some(&mut self.granted)
+    }
+
     fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
         if self.granted.as_ref().is_empty() {
             return Err(EncodeError::EmptyList {

@@ -15,7 +15,7 @@ fn scan<B: Backing>(r: &mut Reader<'_, B>, with_qos: bool) -> Result<B, DecodeEr
         return Err(DecodeError::EmptyList { kind: r.kind() });
     }
     while !r.is_empty() {
-        r.text("topic")?;
+        r.topic("topic")?;
         if with_qos {
             let offset = r.offset();
             let value = r.u8("qos")?;
@@ -43,7 +43,7 @@ fn entries<B: Backing>(
             return None;
         }
         // Validated at decode time: these reads cannot fail; stopping keeps the iterator total.
-        let topic = r.text("topic").ok()?;
+        let topic = r.topic("topic").ok()?;
         let qos = if with_qos {
             QoS::new(r.u8("qos").ok()?)?
         } else {
