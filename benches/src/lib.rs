@@ -4,7 +4,8 @@
 //! Like with like: a timwire client PUBLISH carries `[str topic][str targetId][u16 msgId][data]`;
 //! the rumqttc (MQTT 3.1.1) PUBLISH at qos 1 carries `[str topic][u16 pkid][payload]`. The MQTT
 //! topic is [`MQTT_TOPIC`], 24 bytes, so both bodies have the same length (28 bytes + payload)
-//! and both decoders check the same number of string bytes as UTF-8 (22 vs 24). The timwire
+//! and both decoders read the same number of string bytes (22 vs 24). timwire interns the topic
+//! (a well-known one), so it checks 16 of them as UTF-8 where rumqttc checks 24. The timwire
 //! frame is one byte longer (its checksum byte).
 //!
 //! Buffers: a socket read buffer that a decoder has split frames off before is a *shared*

@@ -1,12 +1,12 @@
 //! Opening capture files and typing their records (shared by `inspect` and `replay`).
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Write};
 use std::path::Path;
 
 use anyhow::Context as _;
 use timwire::Framing;
-use timwire::capture::{ReadOptions, Reader, Record};
+use timwire::capture::{Damage, ReadOptions, Reader, Record};
 
 use crate::packet::{self, Packet};
 
@@ -38,4 +38,16 @@ pub(crate) fn decode_record(
     let frame = packet::split_one(record.frame.clone(), framing, max_body)?;
     let packet = packet::decode_as(&frame, record.sender)?;
     Ok((frame, packet))
+}
+
+/// Writes one line per damaged stretch a skipping reader stepped over.
+pub(crate) fn write_damage(out: &mut impl Write, damage: &[Damage]) -> std::io::Result<()> {
+    for d in damage {
+        writeln!(
+            out,
+            "damaged: {} ({} bytes skipped)",
+            d.error, d.skipped_bytes
+        )?;
+    }
+    Ok(())
 }

@@ -173,13 +173,7 @@ pub(crate) fn run(args: InspectArgs) -> anyhow::Result<()> {
             writeln!(out, "  {u}")?;
         }
     }
-    for d in reader.damage() {
-        writeln!(
-            out,
-            "damaged: {} ({} bytes skipped)",
-            d.error, d.skipped_bytes
-        )?;
-    }
+    capfile::write_damage(&mut out, reader.damage())?;
     out.flush()?;
     if let Some(first) = bad_frames.first() {
         bail!(

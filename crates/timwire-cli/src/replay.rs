@@ -77,12 +77,6 @@ pub(crate) fn run(args: ReplayArgs) -> anyhow::Result<()> {
     )?;
     writeln!(out, "frames/s: {:.0}", frames as f64 / elapsed)?;
     writeln!(out, "bytes/s: {:.0}", bytes as f64 / elapsed)?;
-    for d in reader.damage() {
-        writeln!(
-            out,
-            "damaged: {} ({} bytes skipped)",
-            d.error, d.skipped_bytes
-        )?;
-    }
+    capfile::write_damage(&mut out, reader.damage())?;
     Ok(())
 }

@@ -191,7 +191,8 @@ impl<'b, B: Backing> Reader<'b, B> {
     #[inline]
     pub(crate) fn rest(&mut self) -> B {
         let start = self.offset();
-        self.rest = self.rest.get(self.rest.len()..).unwrap_or_default();
+        // Only the length of `rest` matters from here on (offsets are computed from it).
+        self.rest = &[];
         if self.defer_rest {
             self.rest_start = Some(start);
             return self.since(self.input.len());
