@@ -84,6 +84,7 @@ pub mod content;
 pub mod conversation;
 pub mod rongcloud;
 pub mod tim;
+pub mod view;
 
 pub use conversation::{ConversationId, ConversationIdError};
 pub use prost::{DecodeError, EncodeError, Message};

@@ -1,0 +1,178 @@
+//! Zero-copy views of every protobuf message: decode without allocating, convert to prost's
+//! types when you need them.
+//!
+//! For each message `Foo` of [`tim`](crate::tim), [`rongcloud`](crate::rongcloud) and
+//! [`conversation`](crate::conversation) there is a `FooView<'a>` beside it, generated from the
+//! same descriptors as prost's types:
+//!
+//! | field | in `Foo` (prost) | in `FooView<'a>` |
+//! |---|---|---|
+//! | scalar, enum | `i32`, `Option<i64>`, ... | the same |
+//! | `string` | `String` / `Option<String>` | `&'a str` / `Option<&'a str>`, UTF-8 checked once |
+//! | `bytes` | `Bytes` / `Option<Bytes>` | `&'a [u8]` / `Option<&'a [u8]>` |
+//! | message | `Option<Bar>` | `Option<BarView<'a>>` |
+//! | `repeated T` | `Vec<T>` | method returning [`Repeated<'a, codec::T>`](Repeated) |
+//! | `map<K, V>` | `HashMap<K, V>` | method returning [`MapView<'a, K, V>`](MapView) |
+//!
+//! Decoding a view allocates nothing, for any input, and accepts exactly what prost accepts,
+//! with prost's rules: the last value of a scalar field seen twice wins, a message field seen
+//! twice is merged, packed and unpacked repeated scalars are both read, unknown fields are
+//! skipped, enum numbers are kept whether known or not, proto2 `required` is not enforced,
+//! nesting stops at [`RECURSION_LIMIT`]. The whole message is validated when the view is
+//! decoded, so reading it afterwards cannot fail. Errors ([`ViewError`]) name the message,
+//! field and offset.
+//!
+//! ```
+//! use timwire_proto::Message as _;
+//! use timwire_proto::tim::{Tid, TimMessage, TimMessageView};
+//!
+//! let wire = TimMessage {
+//!     ms_type: 2,
+//!     from_tid: Some(Tid { node: "alice".into(), ..Default::default() }),
+//!     data_string: Some("hello".into()),
+//!     to_list: vec!["bob".into(), "carol".into()],
+//!     extend: [("lang".to_string(), "en".to_string())].into(),
+//!     ..Default::default()
+//! }
+//! .encode_to_vec();
+//!
+//! let view = TimMessageView::decode(&wire)?; // borrows `wire`, allocates nothing
+//! assert_eq!(view.ms_type, 2);
+//! assert_eq!(view.data_string, Some("hello"));
+//! assert_eq!(view.from_tid.unwrap().node, "alice");
+//! assert_eq!(view.to_list().iter().collect::<Vec<_>>(), ["bob", "carol"]);
+//! assert_eq!(view.extend().get("lang"), Some("en"));
+//!
+//! let message: TimMessage = view.to_message(); // prost's type, when you need to own it
+//! assert_eq!(message.data_string.as_deref(), Some("hello"));
+//! # Ok::<(), timwire_proto::view::ViewError>(())
+//! ```
+//!
+//! # Keeping a view: [`Owned`]
+//!
+//! A view borrows its input. To keep one past the input buffer, [`Owned<Foo>`](Owned) holds
+//! the payload's [`Bytes`](bytes::Bytes) — in timwire a slice of the frame, so taking it costs
+//! one reference-count operation for the whole message, none per field — validated once, and
+//! gives the view again with [`Owned::view`].
+//!
+//! Why not a view with its lifetime erased, as buffa's `OwnedView` does: storing a view next
+//! to the buffer it borrows is a self-referential struct, which safe Rust cannot express; buffa
+//! uses `unsafe` for it, and `yoke` needs a cart type that is `StableDeref`, which `Bytes` is
+//! not without an `unsafe impl`. Why not a span table (offsets instead of slices): turning a
+//! span back into `&str` without `unsafe` means checking its UTF-8 again on every access, so
+//! it saves little over decoding the view again, which this crate's decoder does in a fraction
+//! of prost's time (BENCHMARKS.md), and it would double the generated code. So `Owned` keeps
+//! the bytes and decodes again: no `unsafe`, no allocation, one reference count.
+//!
+//! # Repeated fields and maps
+//!
+//! They are not collected: [`Repeated`] and [`MapView`] walk the input each time they are
+//! iterated. A message field that occurred more than once (protobuf merges the occurrences) is
+//! walked through every occurrence, in order.
+
+mod codec_impl;
+pub mod codec;
+mod error;
+mod owned;
+mod reader;
+mod repeated;
+mod src;
+
+pub use codec::Codec;
+pub use error::{ViewError, ViewErrorKind};
+pub use owned::Owned;
+pub use reader::{RECURSION_LIMIT, WireType};
+pub use repeated::{MapIter, MapView, Repeated, RepeatedIter};
+
+#[doc(hidden)]
+pub use codec_impl::{bytes_value, merge_message};
+#[doc(hidden)]
+pub use reader::{Ctx, Reader};
+#[doc(hidden)]
+pub use repeated::{check_map, check_repeated};
+#[doc(hidden)]
+pub use src::{MAX_PATH, Src};
+
+use core::fmt::Debug;
+
+/// A zero-copy view of one protobuf message type, borrowing its input for `'a`.
+///
+/// Implemented by every generated `FooView<'a>`.
+pub trait View<'a>: Copy + Default + Debug + 'a {
+    /// The prost type this is a view of.
+    type Message: prost::Message + Default;
+
+    /// The message's name in its `.proto` file.
+    const NAME: &'static str;
+
+    /// Decodes a view of a whole encoded message; allocates nothing.
+    fn decode(buf: &'a [u8]) -> Result<Self, ViewError> {
+        let mut view = Self::default();
+        view.set_src(Src::one(buf));
+        let mut r = Reader::new(buf);
+        while !r.is_empty() {
+            let (tag, wire_type) = r.key()?;
+            view.merge_field(tag, wire_type, &mut r, Ctx::TOP)?;
+        }
+        Ok(view)
+    }
+
+    /// The prost message, copying strings and bytes.
+    fn to_message(&self) -> Self::Message {
+        self.to_message_in(None)
+    }
+
+    /// The prost message; `bytes` fields that lie inside `frame` become slices of it instead
+    /// of copies.
+    #[doc(hidden)]
+    fn to_message_in(&self, frame: Option<&bytes::Bytes>) -> Self::Message;
+
+    /// Where this view's bytes are.
+    #[doc(hidden)]
+    fn src(&self) -> &Src<'a>;
+
+    /// Records where this view's bytes are.
+    #[doc(hidden)]
+    fn set_src(&mut self, src: Src<'a>);
+
+    /// Reads one field (its key already read) into the view.
+    #[doc(hidden)]
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: WireType,
+        r: &mut Reader<'a>,
+        ctx: Ctx,
+    ) -> Result<(), ViewError>;
+}
+
+/// A prost message type that has a view: `<TimMessage as HasView>::View<'a>` is
+/// `TimMessageView<'a>`. Lets generic code (the registry, [`Owned`]) go from one to the other.
+pub trait HasView: prost::Message + Default + Sized {
+    /// The view type.
+    type View<'a>: View<'a, Message = Self>;
+
+    /// Decodes a view of an encoded `Self`.
+    fn view(buf: &[u8]) -> Result<Self::View<'_>, ViewError> {
+        <Self::View<'_> as View<'_>>::decode(buf)
+    }
+}
+
+/// Calls `$callback!(PathToProstType, "package.Name")` once for every message of every schema:
+/// the tests and fuzz targets that must cover every type use it, so a new message is covered
+/// without editing them.
+///
+/// ```
+/// macro_rules! count { ($ty:path, $name:literal) => { COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed); } }
+/// static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// timwire_proto::for_each_message!(count);
+/// assert!(COUNT.load(std::sync::atomic::Ordering::Relaxed) > 100);
+/// ```
+#[macro_export]
+macro_rules! for_each_message {
+    ($callback:ident) => {
+        $crate::__for_each_tim_message!($callback);
+        $crate::__for_each_rongcloud_message!($callback);
+        $crate::__for_each_conversation_message!($callback);
+    };
+}
