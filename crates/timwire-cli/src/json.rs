@@ -11,7 +11,7 @@ use anyhow::{Context as _, anyhow, bail};
 use bytes::Bytes;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
-use timwire::registry::{Carrier, Payload, PayloadType, Profile};
+use timwire::registry::{Carrier, Payload, PayloadType, PayloadView, Profile};
 use timwire::signal::{
     AckStatus, ConnAckSession, ConnAckStatus, DisconnectStatus, SubAck, Subscribe, Subscriptions,
     Topics, UnsubAck, Unsubscribe, Will,
@@ -232,12 +232,17 @@ impl FrameJson {
         self.data = Some(hex::encode(data));
     }
 
-    fn set_payload(&mut self, decoded: Option<Result<Payload, timwire::registry::PayloadError>>) {
+    /// The payload through the zero-copy view decoder (the path servers use), converted to
+    /// prost's type for its canonical JSON.
+    fn set_payload(
+        &mut self,
+        decoded: Option<Result<PayloadView<'_>, timwire::registry::PayloadError>>,
+    ) {
         match decoded {
-            Some(Ok(Payload::Raw(_))) | None => {}
-            Some(Ok(payload)) => {
-                self.payload_type = payload.payload_type().map(|t| t.name().to_owned());
-                self.payload = Some(payload.to_json());
+            Some(Ok(PayloadView::Raw(_))) | None => {}
+            Some(Ok(view)) => {
+                self.payload_type = view.payload_type().map(|t| t.name().to_owned());
+                self.payload = Some(view.to_payload().to_json());
             }
             Some(Err(e)) => self.payload_error = Some(e.to_string()),
         }
@@ -295,7 +300,7 @@ impl FrameJson {
             }
             _ => {}
         }
-        j.set_payload(ctx.profile.decode_client(p));
+        j.set_payload(ctx.profile.view_client(p));
         j
     }
 
@@ -342,7 +347,7 @@ impl FrameJson {
             }
             _ => {}
         }
-        j.set_payload(ctx.profile.decode_server(p, ctx.query_topic));
+        j.set_payload(ctx.profile.view_server(p, ctx.query_topic));
         j
     }
 

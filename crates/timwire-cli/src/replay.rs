@@ -23,7 +23,7 @@ pub(crate) struct ReplayArgs {
     /// Decode the capture this many times (for a steadier rate on small captures).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     repeat: u32,
-    /// Also decode every payload through the topic registry.
+    /// Also decode every payload through the topic registry (as zero-copy views).
     #[arg(long)]
     payloads: bool,
     /// The topic registry used with --payloads.
@@ -51,9 +51,9 @@ pub(crate) fn run(args: ReplayArgs) -> anyhow::Result<()> {
                 let payload = match &packet {
                     Packet::Client(p) => {
                         topics.observe_client(p);
-                        profile.decode_client(p)
+                        profile.view_client(p).map(|r| r.map(|_| ()))
                     }
-                    Packet::Server(p) => topics.decode_server(profile, p),
+                    Packet::Server(p) => topics.view_server(profile, p).map(|r| r.map(|_| ())),
                 };
                 if let Some(Err(e)) = payload {
                     bail!("record {i}: {e}");

@@ -24,6 +24,7 @@
 
 use bytes::Bytes;
 use prost::Message as _;
+use timwire_proto::view::{HasView, Owned, View, ViewError};
 use timwire_proto::{rongcloud as rc, tim};
 use timwire_signal::{Backing, ClientPacket, ServerPacket};
 
@@ -62,7 +63,21 @@ pub struct PayloadError {
     pub payload: &'static str,
     /// The protobuf error.
     #[source]
-    pub source: prost::DecodeError,
+    pub source: PayloadDecodeError,
+}
+
+/// The decoder's own error: prost's for [`Payload`], the view decoder's for [`PayloadView`]
+/// and [`OwnedPayload`] (both reject the same inputs, for the same reasons).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PayloadDecodeError {
+    /// From prost ([`Profile::decode`]).
+    #[error(transparent)]
+    Prost(#[from] prost::DecodeError),
+    /// From the view decoder ([`Profile::view`], [`Profile::decode_owned`]); names the field
+    /// and offset.
+    #[error(transparent)]
+    View(#[from] ViewError),
 }
 
 macro_rules! payloads {
@@ -88,6 +103,101 @@ macro_rules! payloads {
             /// Data of a topic the registry does not know (or an empty body where none is
             /// expected), kept as it came.
             Raw(Bytes),
+        }
+
+        /// A payload decoded as a zero-copy view: borrows the frame's `data`, allocates
+        /// nothing ([`Profile::view`], [`Profile::view_client`], [`Profile::view_server`]).
+        #[derive(Debug, Clone, Copy)]
+        #[non_exhaustive]
+        pub enum PayloadView<'a> {
+            $(
+                #[doc = concat!("[`", stringify!($ty), "`]'s view")]
+                $variant(<$ty as HasView>::View<'a>),
+            )*
+            /// Data of a topic the registry does not know, as it came.
+            Raw(&'a [u8]),
+        }
+
+        /// A payload kept past the read buffer: the frame's `data` ([`Bytes`], shared, not
+        /// copied) validated as its type, one reference count for the whole message
+        /// ([`Profile::decode_owned`], [`Profile::owned_client`], [`Profile::owned_server`]).
+        #[derive(Debug, Clone)]
+        #[non_exhaustive]
+        pub enum OwnedPayload {
+            $(
+                #[doc = concat!("[`", stringify!($ty), "`], owned")]
+                $variant(Owned<$ty>),
+            )*
+            /// Data of a topic the registry does not know, as it came.
+            Raw(Bytes),
+        }
+
+        impl PayloadType {
+            /// Decodes a zero-copy view of `data` as this type; allocates nothing.
+            pub fn view(self, data: &[u8]) -> Result<PayloadView<'_>, ViewError> {
+                Ok(match self {
+                    $( Self::$variant => PayloadView::$variant(View::decode(data)?), )*
+                })
+            }
+
+            /// Validates `data` as this type and keeps it ([`Owned`]).
+            pub fn decode_owned(self, data: Bytes) -> Result<OwnedPayload, ViewError> {
+                Ok(match self {
+                    $( Self::$variant => OwnedPayload::$variant(Owned::decode(data)?), )*
+                })
+            }
+        }
+
+        impl PayloadView<'_> {
+            /// The payload's type, or `None` for raw data.
+            pub fn payload_type(&self) -> Option<PayloadType> {
+                match self {
+                    $( Self::$variant(_) => Some(PayloadType::$variant), )*
+                    Self::Raw(_) => None,
+                }
+            }
+
+            /// The prost message (strings and bytes copied): [`Payload`].
+            pub fn to_payload(&self) -> Payload {
+                match self {
+                    $( Self::$variant(v) => Payload::$variant(v.to_message()), )*
+                    Self::Raw(b) => Payload::Raw(Bytes::copy_from_slice(b)),
+                }
+            }
+        }
+
+        impl OwnedPayload {
+            /// The payload's type, or `None` for raw data.
+            pub fn payload_type(&self) -> Option<PayloadType> {
+                match self {
+                    $( Self::$variant(_) => Some(PayloadType::$variant), )*
+                    Self::Raw(_) => None,
+                }
+            }
+
+            /// The view (decoded again from the kept bytes; allocates nothing).
+            pub fn view(&self) -> PayloadView<'_> {
+                match self {
+                    $( Self::$variant(o) => PayloadView::$variant(o.view()), )*
+                    Self::Raw(b) => PayloadView::Raw(b),
+                }
+            }
+
+            /// The prost message: [`Payload`]; its `bytes` fields share the kept [`Bytes`].
+            pub fn to_payload(&self) -> Payload {
+                match self {
+                    $( Self::$variant(o) => Payload::$variant(o.to_message()), )*
+                    Self::Raw(b) => Payload::Raw(b.clone()),
+                }
+            }
+
+            /// The encoded payload, as it came.
+            pub fn bytes(&self) -> &Bytes {
+                match self {
+                    $( Self::$variant(o) => o.bytes(), )*
+                    Self::Raw(b) => b,
+                }
+            }
         }
 
         impl PayloadType {
@@ -391,6 +501,15 @@ const TIM_QUERY: &[QueryRow] = &[
     ("timVroom", Some(P::TimReq), Some(P::TimAck)),
 ];
 
+#[cold]
+fn payload_error(topic: &str, payload: PayloadType, source: PayloadDecodeError) -> PayloadError {
+    PayloadError {
+        topic: topic.to_owned(),
+        payload: payload.name(),
+        source,
+    }
+}
+
 fn find<T: Copy>(table: &[(&str, T)], topic: &str) -> Option<T> {
     table.iter().find(|(t, _)| *t == topic).map(|(_, v)| *v)
 }
@@ -421,8 +540,9 @@ impl Profile {
         }
     }
 
-    /// Decodes `data` by topic: typed when the registry knows the topic, [`Payload::Raw`]
-    /// otherwise. Errors only when a known topic's data is not its payload type.
+    /// Decodes `data` by topic with prost: typed when the registry knows the topic,
+    /// [`Payload::Raw`] otherwise. Errors only when a known topic's data is not its payload
+    /// type. [`view`](Self::view) does the same without copying.
     pub fn decode(
         self,
         topic: &str,
@@ -430,12 +550,146 @@ impl Profile {
         data: Bytes,
     ) -> Result<Payload, PayloadError> {
         match self.payload_type(topic, carrier) {
-            Some(payload) => payload.decode(data).map_err(|source| PayloadError {
-                topic: topic.to_owned(),
-                payload: payload.name(),
-                source,
-            }),
+            Some(payload) => payload
+                .decode(data)
+                .map_err(|source| payload_error(topic, payload, source.into())),
             None => Ok(Payload::Raw(data)),
+        }
+    }
+
+    /// Decodes `data` by topic as a zero-copy view: typed when the registry knows the topic,
+    /// [`PayloadView::Raw`] otherwise. Allocates nothing unless it fails.
+    ///
+    /// ```
+    /// use timwire::registry::{Carrier, PayloadView, Profile};
+    /// use timwire::proto::{Message as _, tim::TimMessage};
+    ///
+    /// let data = TimMessage { data_string: Some("hi".into()), ..Default::default() }.encode_to_vec();
+    /// match Profile::Tim.view("timMsg", Carrier::ClientPublish, &data)? {
+    ///     PayloadView::TimMessage(m) => assert_eq!(m.data_string, Some("hi")),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), timwire::registry::PayloadError>(())
+    /// ```
+    pub fn view<'a>(
+        self,
+        topic: &str,
+        carrier: Carrier,
+        data: &'a [u8],
+    ) -> Result<PayloadView<'a>, PayloadError> {
+        match self.payload_type(topic, carrier) {
+            Some(payload) => payload
+                .view(data)
+                .map_err(|source| payload_error(topic, payload, source.into())),
+            None => Ok(PayloadView::Raw(data)),
+        }
+    }
+
+    /// Validates `data` by topic and keeps it ([`OwnedPayload`]): for payloads that outlive
+    /// the read buffer. Costs a view decode; `data` is kept, not copied.
+    pub fn decode_owned(
+        self,
+        topic: &str,
+        carrier: Carrier,
+        data: Bytes,
+    ) -> Result<OwnedPayload, PayloadError> {
+        match self.payload_type(topic, carrier) {
+            Some(payload) => payload
+                .decode_owned(data)
+                .map_err(|source| payload_error(topic, payload, source.into())),
+            None => Ok(OwnedPayload::Raw(data)),
+        }
+    }
+
+    /// The payload of a client packet as a view, or `None` for packets without `data`. Works
+    /// for every backing: a packet borrowed from the read buffer (`ClientPacket<&[u8]>`) gives
+    /// views into that buffer.
+    ///
+    /// ```
+    /// use timwire::registry::{PayloadView, Profile};
+    /// use timwire::proto::{Message as _, tim::TimMessage};
+    /// use timwire::{ClientPacket, ClientPublish, Decode, Encode, EncodeOptions, Framing, QoS};
+    ///
+    /// let data = TimMessage { data_string: Some("hi".into()), ..Default::default() }.encode_to_vec();
+    /// let publish = ClientPublish::new(QoS::AtLeastOnce, "timMsg", "bob", 1, bytes::Bytes::from(data));
+    /// let frame = ClientPacket::from(publish).to_bytes(Framing::Message, &EncodeOptions::default())?;
+    ///
+    /// let packet = ClientPacket::<&[u8]>::from_message(&frame[..])?; // borrows `frame`
+    /// match Profile::Tim.view_client(&packet) {
+    ///     Some(Ok(PayloadView::TimMessage(m))) => assert_eq!(m.data_string, Some("hi")),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn view_client<'a, B: Backing>(
+        self,
+        packet: &'a ClientPacket<B>,
+    ) -> Option<Result<PayloadView<'a>, PayloadError>> {
+        let (topic, carrier, data) = match packet {
+            ClientPacket::Publish(p) => (&*p.topic, Carrier::ClientPublish, p.data.as_ref()),
+            ClientPacket::Query(q) => (&*q.topic, Carrier::Query, q.data.as_ref()),
+            _ => return None,
+        };
+        Some(self.view(topic, carrier, data))
+    }
+
+    /// The payload of a server packet as a view, or `None` for packets without `data`. A
+    /// QUERYACK needs the topic of the QUERY it answers (`query_topic`); without it, its data
+    /// stays raw.
+    pub fn view_server<'a, B: Backing>(
+        self,
+        packet: &'a ServerPacket<B>,
+        query_topic: Option<&str>,
+    ) -> Option<Result<PayloadView<'a>, PayloadError>> {
+        match packet {
+            ServerPacket::Publish(p) => {
+                let carrier = Carrier::ServerPublish {
+                    sync: p.is_sync_msg(),
+                };
+                Some(self.view(&p.topic, carrier, p.data.as_ref()))
+            }
+            ServerPacket::QueryAck(a) => Some(match query_topic {
+                Some(topic) => self.view(topic, Carrier::QueryAck, a.data.as_ref()),
+                None => Ok(PayloadView::Raw(a.data.as_ref())),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The payload of an owned client packet, kept past the read buffer ([`OwnedPayload`]:
+    /// the packet's `data` shared, one reference count), or `None` for packets without
+    /// `data`.
+    pub fn owned_client(
+        self,
+        packet: &ClientPacket<Bytes>,
+    ) -> Option<Result<OwnedPayload, PayloadError>> {
+        let (topic, carrier, data) = match packet {
+            ClientPacket::Publish(p) => (&*p.topic, Carrier::ClientPublish, &p.data),
+            ClientPacket::Query(q) => (&*q.topic, Carrier::Query, &q.data),
+            _ => return None,
+        };
+        Some(self.decode_owned(topic, carrier, data.clone()))
+    }
+
+    /// The payload of an owned server packet, kept past the read buffer, or `None` for
+    /// packets without `data`; `query_topic` as for [`view_server`](Self::view_server).
+    pub fn owned_server(
+        self,
+        packet: &ServerPacket<Bytes>,
+        query_topic: Option<&str>,
+    ) -> Option<Result<OwnedPayload, PayloadError>> {
+        match packet {
+            ServerPacket::Publish(p) => {
+                let carrier = Carrier::ServerPublish {
+                    sync: p.is_sync_msg(),
+                };
+                Some(self.decode_owned(&p.topic, carrier, p.data.clone()))
+            }
+            ServerPacket::QueryAck(a) => Some(match query_topic {
+                Some(topic) => self.decode_owned(topic, Carrier::QueryAck, a.data.clone()),
+                None => Ok(OwnedPayload::Raw(a.data.clone())),
+            }),
+            _ => None,
         }
     }
 

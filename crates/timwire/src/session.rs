@@ -37,7 +37,7 @@ use timwire_signal::{
     Backing, ClientPacket, Flags, MessageType, Role, ServerPacket, ServerPubAck, ServerPublish,
 };
 
-use crate::registry::{Payload, PayloadError, Profile};
+use crate::registry::{Payload, PayloadError, PayloadView, Profile};
 
 /// Allocates msgIds the way RongCloud's SDKs do: 1, 2, … 65535, then 1 again (0 is never used);
 /// [`reset`](Self::reset) on reconnect.
@@ -397,6 +397,17 @@ impl QueryTopics {
     ) -> Option<Result<Payload, PayloadError>> {
         let topic = self.take(packet);
         profile.decode_server(packet, topic.as_deref())
+    }
+
+    /// Decodes a server packet's payload as a zero-copy view ([`Profile::view_server`]),
+    /// using and then forgetting the remembered topic when it is a QUERYACK.
+    pub fn view_server<'a, B: Backing>(
+        &mut self,
+        profile: Profile,
+        packet: &'a ServerPacket<B>,
+    ) -> Option<Result<PayloadView<'a>, PayloadError>> {
+        let topic = self.take(packet);
+        profile.view_server(packet, topic.as_deref())
     }
 
     /// Forgets everything (a new connection).

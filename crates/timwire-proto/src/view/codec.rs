@@ -160,9 +160,12 @@ impl<'a> Codec<'a> for Str {
 #[inline]
 pub fn read_str<'a>(wire_type: WireType, r: &mut Reader<'a>) -> Result<&'a str, ViewError> {
     r.expect(WireType::LengthDelimited, wire_type)?;
-    let start = r.pos();
     let bytes = r.delimited()?;
-    core::str::from_utf8(bytes).map_err(|_| ViewError::new(ViewErrorKind::InvalidUtf8, start))
+    core::str::from_utf8(bytes).map_err(|e| {
+        // The offset of the first byte that is not UTF-8.
+        let start = r.pos().saturating_sub(bytes.len());
+        ViewError::new(ViewErrorKind::InvalidUtf8, start + e.valid_up_to())
+    })
 }
 
 /// Reads a `bytes` value.
