@@ -5,9 +5,10 @@
 
 mod generated {
     #![allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
-    include!(concat!(env!("OUT_DIR"), "/timwire.conversation.rs"));
+    include!("generated/timwire.conversation.rs");
     #[cfg(feature = "serde")]
-    include!(concat!(env!("OUT_DIR"), "/timwire.conversation.serde.rs"));
+    include!("generated/timwire.conversation.serde.rs");
+    include!("generated/timwire.conversation.views.rs");
 }
 
 pub use generated::*;

@@ -10,9 +10,10 @@
 
 mod generated {
     #![allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
-    include!(concat!(env!("OUT_DIR"), "/rongcloud.rs"));
+    include!("generated/rongcloud.rs");
     #[cfg(feature = "serde")]
-    include!(concat!(env!("OUT_DIR"), "/rongcloud.serde.rs"));
+    include!("generated/rongcloud.serde.rs");
+    include!("generated/rongcloud.views.rs");
 }
 
 pub use generated::*;

@@ -12,9 +12,10 @@
 
 mod generated {
     #![allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
-    include!(concat!(env!("OUT_DIR"), "/tim.rs"));
+    include!("generated/tim.rs");
     #[cfg(feature = "serde")]
-    include!(concat!(env!("OUT_DIR"), "/tim.serde.rs"));
+    include!("generated/tim.serde.rs");
+    include!("generated/tim.views.rs");
 }
 
 pub use generated::*;
