@@ -54,7 +54,8 @@ pub use timwire_signal::{
 #[cfg(feature = "tokio")]
 pub use timwire_signal::codec;
 
-// The README's examples run as doc tests, so they cannot drift from the code.
+// The README's examples run as doc tests, so they cannot drift from the code. The crate's
+// README.md is a symlink to the workspace README, so the packaged crate carries it too.
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
