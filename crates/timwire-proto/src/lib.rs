@@ -8,8 +8,21 @@
 //! | [`conversation`] | a client-side conversation model (Conversation, Message, history paging) and [`ConversationId`] |
 //! | [`content`] | RongCloud message content objects (`RC:TxtMsg`, ...) as typed serde structs |
 //!
-//! The `.proto` sources live in the workspace's `proto/` directory and are compiled at build
-//! time by protox (pure Rust, no `protoc`) and prost-build.
+//! # Code generation
+//!
+//! The `.proto` files in the workspace's `proto/` directory are the source of truth. The Rust
+//! generated from them is committed under `src/generated/` and `include!`d by the modules above,
+//! so building this crate compiles no schema: it has no build script and no protox or
+//! prost-build dependency, and the published crate builds without `proto/`.
+//!
+//! `cargo run -p xtask -- codegen` regenerates `src/generated/` in one pass: protox (pure Rust,
+//! no `protoc`) compiles the schema, prost-build writes the types (`<package>.rs`, every `bytes`
+//! field a [`bytes::Bytes`]), pbjson-build the canonical JSON (`<package>.serde.rs`, behind the
+//! `serde` feature), the workspace's view generator the zero-copy views (`<package>.views.rs`),
+//! and the encoded `FileDescriptorSet`, comments included, goes to `descriptor.bin`. Schema
+//! comments become the docs of the generated items. A freshness test in `cargo test --workspace`
+//! regenerates everything in memory and fails, naming the stale file, when the committed code no
+//! longer matches `proto/`.
 //!
 //! # Zero copy
 //!
