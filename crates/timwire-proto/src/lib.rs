@@ -24,11 +24,30 @@
 //! regenerates everything in memory and fails, naming the stale file, when the committed code no
 //! longer matches `proto/`.
 //!
-//! # Zero copy
+//! # Zero copy: views
 //!
-//! Every protobuf `bytes` field is a [`bytes::Bytes`]. Decoding from a `Bytes` (for example a
-//! frame split off the socket buffer) makes those fields slices of the same allocation, no copy.
-//! Decoding from a `&[u8]` copies each bytes field into a new allocation.
+//! Every message `Foo` has a generated `FooView<'a>` beside it ([`view`]): decoding one borrows
+//! the input (`&'a str`, `&'a [u8]`, nested views, lists and maps iterated from the input),
+//! allocates nothing, and accepts exactly what prost accepts; `to_message()` gives the prost
+//! type. [`view::Owned`] keeps a validated payload past its buffer for one reference count. The
+//! registry of the `timwire` crate decodes frame payloads this way.
+//!
+//! ```
+//! use timwire_proto::Message as _;
+//! use timwire_proto::tim::{TimMessage, TimMessageView};
+//!
+//! let wire = TimMessage { data_string: Some("hello".into()), ..Default::default() }.encode_to_vec();
+//! let view = TimMessageView::decode(&wire)?;
+//! assert_eq!(view.data_string, Some("hello")); // a &str into `wire`
+//! # Ok::<(), timwire_proto::view::ViewError>(())
+//! ```
+//!
+//! # Zero copy with prost
+//!
+//! prost's own types copy every `string` field. Every protobuf `bytes` field is a
+//! [`bytes::Bytes`]: decoding from a `Bytes` (for example a frame split off the socket buffer)
+//! makes those fields slices of the same allocation, no copy. Decoding from a `&[u8]` copies
+//! each bytes field into a new allocation.
 //!
 //! ```
 //! use bytes::Bytes;

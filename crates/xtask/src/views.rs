@@ -27,7 +27,7 @@ use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorSet};
 
 /// `timwire_proto::view::MAX_PATH`: how many merged singular message fields deep a view's
 /// source can point. Kept equal by hand; the generator refuses deeper schemas.
-const MAX_PATH: usize = 6;
+const MAX_PATH: usize = 4;
 
 /// Rust source of the views of every message in `package` (for example `"tim"`), to be
 /// `include!`d in the same module as prost's types for that package. Errors name the message and
@@ -377,14 +377,17 @@ impl Schema<'_> {
                         let _ = writeln!(s, "/// `oneof {oneof}` (prost's enum)\npub {oneof}: Option<{path}>,");
                     }
                 }
-                Shape::Repeated { .. } | Shape::Map { .. } => {}
+                Shape::Repeated { .. } | Shape::Map { .. } => {
+                    // Where its occurrences are: iteration scans only that stretch.
+                    let _ = writeln!(s, "span_{}: &'a [u8],", field.number());
+                }
             }
         }
         let _ = writeln!(s, "src: crate::view::Src<'a>,\n}}");
 
         // Default: prost's defaults (a proto2 enum starts at its first value, not 0).
         let _ = writeln!(s, "impl Default for {view}<'_> {{\nfn default() -> Self {{\nSelf {{");
-        for (_, rust, shape) in &fields {
+        for (field, rust, shape) in &fields {
             match shape {
                 Shape::Value { default: Some(d), .. } => {
                     let _ = writeln!(s, "{rust}: {d},");
@@ -392,7 +395,10 @@ impl Schema<'_> {
                 Shape::Value { .. } | Shape::Message { .. } => {
                     let _ = writeln!(s, "{rust}: Default::default(),");
                 }
-                Shape::Repeated { .. } | Shape::Map { .. } | Shape::Variant { .. } => {}
+                Shape::Repeated { .. } | Shape::Map { .. } => {
+                    let _ = writeln!(s, "span_{}: &[],", field.number());
+                }
+                Shape::Variant { .. } => {}
             }
         }
         for oneof in &oneofs {
@@ -419,23 +425,22 @@ impl Schema<'_> {
                 field.name(),
                 field.number()
             );
+            let n = field.number();
             match shape {
                 Shape::Repeated { codec, .. } => {
                     let _ = writeln!(
                         s,
                         "{doc}\npub fn {rust}(&self) -> crate::view::Repeated<'a, {codec}> {{ \
-                         crate::view::Repeated::new(self.src, {}) }}",
-                        field.number()
+                         crate::view::Repeated::new(self.src.narrow(self.span_{n}), {n}) }}"
                     );
                 }
                 Shape::Map { key, value } => {
                     let _ = writeln!(
                         s,
                         "{doc}\npub fn {rust}(&self) -> crate::view::MapView<'a, {}, {}> {{ \
-                         crate::view::MapView::new(self.src, {}) }}",
+                         crate::view::MapView::new(self.src.narrow(self.span_{n}), {n}) }}",
                         key.0,
-                        value.0,
-                        field.number()
+                        value.0
                     );
                 }
                 Shape::Value { .. } | Shape::Message { .. } | Shape::Variant { .. } => {}
@@ -507,12 +512,16 @@ impl Schema<'_> {
                 ),
                 Shape::Repeated { codec, .. } => {
                     format!(
-                        "crate::view::check_repeated::<{codec}>(wire_type, r, ctx, &self.src, {n})"
+                        "{{ let start = r.key_start(); \
+                         crate::view::check_repeated::<{codec}>(wire_type, r, ctx, &self.src, {n})\
+                         .map(|()| self.span_{n} = r.span_since(self.span_{n}, start)) }}"
                     )
                 }
                 Shape::Map { key, value } => {
                     format!(
-                        "crate::view::check_map::<{}, {}>(wire_type, r, ctx)",
+                        "{{ let start = r.key_start(); \
+                         crate::view::check_map::<{}, {}>(wire_type, r, ctx)\
+                         .map(|()| self.span_{n} = r.span_since(self.span_{n}, start)) }}",
                         key.0, value.0
                     )
                 }
@@ -529,13 +538,13 @@ impl Schema<'_> {
             };
             let _ = writeln!(
                 s,
-                "{n} => {call}.map_err(|e| e.within(\"{proto_name}\", \"{}\", {n})),",
+                "{n} => {call}.map_err(|e| e.within(&crate::view::Location {{ message: \"{proto_name}\", field: \"{}\", tag: {n} }})),",
                 field.name()
             );
         }
         let _ = writeln!(
             s,
-            "_ => r.skip(tag, wire_type, ctx).map_err(|e| e.within(\"{proto_name}\", \"\", tag)),"
+            "_ => r.skip(tag, wire_type, ctx).map_err(|e| e.within(&crate::view::Location {{ message: \"{proto_name}\", field: \"\", tag: 0 }})),"
         );
         let _ = writeln!(s, "}}\n}}");
 
@@ -590,6 +599,7 @@ impl Schema<'_> {
             "impl<'a> crate::view::Codec<'a> for {view}<'a> {{\n\
              type Out = Self;\n\
              const PACKED: Option<crate::view::WireType> = None;\n\
+             const LEAF: bool = false;\n\
              #[inline]\n\
              fn merge(slot: &mut Self, wire_type: crate::view::WireType, r: &mut crate::view::Reader<'a>, \
              ctx: crate::view::Ctx, parent: &crate::view::Src<'a>, tag: u32) -> Result<(), crate::view::ViewError> {{ \

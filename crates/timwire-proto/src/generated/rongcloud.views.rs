@@ -14,6 +14,7 @@ pub struct UpStreamMessageView<'a> {
     pub push_text: Option<&'a str>,
     /// `appData` = 5
     pub app_data: Option<&'a str>,
+    span_6: &'a [u8],
     /// `delMsgTime` = 7
     pub del_msg_time: Option<i64>,
     /// `delMsgId` = 8
@@ -36,6 +37,7 @@ impl Default for UpStreamMessageView<'_> {
             content: Default::default(),
             push_text: Default::default(),
             app_data: Default::default(),
+            span_6: &[],
             del_msg_time: Default::default(),
             del_msg_id: Default::default(),
             config_flag: Default::default(),
@@ -57,7 +59,7 @@ impl<'a> UpStreamMessageView<'a> {
     }
     /// `userId` = 6: iterates the input, allocates nothing.
     pub fn user_id(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 6)
+        crate::view::Repeated::new(self.src.narrow(self.span_6), 6)
     }
 }
 impl ::core::fmt::Debug for UpStreamMessageView<'_> {
@@ -100,19 +102,46 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.session_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("UpStreamMessage", "sessionId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "sessionId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.classname, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("UpStreamMessage", "classname", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "classname",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Bytes as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.content, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("UpStreamMessage", "content", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "content",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -125,7 +154,16 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("UpStreamMessage", "pushText", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "pushText",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -138,13 +176,35 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("UpStreamMessage", "appData", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "appData",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 6)
-                    .map_err(|e| e.within("UpStreamMessage", "userId", 6))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 6)
+                        .map(|()| self.span_6 = r.span_since(self.span_6, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "userId",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -157,7 +217,16 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                         &self.src,
                         7,
                     )
-                    .map_err(|e| e.within("UpStreamMessage", "delMsgTime", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "delMsgTime",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             8 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -170,7 +239,16 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                         &self.src,
                         8,
                     )
-                    .map_err(|e| e.within("UpStreamMessage", "delMsgId", 8))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "delMsgId",
+                                    tag: 8,
+                                },
+                            )
+                    })
             }
             9 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -183,7 +261,16 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                         &self.src,
                         9,
                     )
-                    .map_err(|e| e.within("UpStreamMessage", "configFlag", 9))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "configFlag",
+                                    tag: 9,
+                                },
+                            )
+                    })
             }
             10 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -196,7 +283,16 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                         &self.src,
                         10,
                     )
-                    .map_err(|e| e.within("UpStreamMessage", "clientUniqueId", 10))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "clientUniqueId",
+                                    tag: 10,
+                                },
+                            )
+                    })
             }
             11 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -209,7 +305,16 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                         &self.src,
                         11,
                     )
-                    .map_err(|e| e.within("UpStreamMessage", "extraContent", 11))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "extraContent",
+                                    tag: 11,
+                                },
+                            )
+                    })
             }
             12 => {
                 crate::view::merge_message(
@@ -220,11 +325,29 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                         &self.src,
                         12,
                     )
-                    .map_err(|e| e.within("UpStreamMessage", "pushExt", 12))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "pushExt",
+                                    tag: 12,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("UpStreamMessage", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UpStreamMessage",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -253,6 +376,7 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
 impl<'a> crate::view::Codec<'a> for UpStreamMessageView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -276,6 +400,7 @@ impl<'a> From<UpStreamMessageView<'a>> for UpStreamMessage {
 /// Zero-copy view of [`DownStreamMessages`] (`DownStreamMessages` in its `.proto` file): decode it with [`DownStreamMessagesView::decode`], convert it with [`DownStreamMessagesView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct DownStreamMessagesView<'a> {
+    span_1: &'a [u8],
     /// `syncTime` = 2
     pub sync_time: i64,
     /// `finished` = 3
@@ -285,6 +410,7 @@ pub struct DownStreamMessagesView<'a> {
 impl Default for DownStreamMessagesView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             sync_time: Default::default(),
             finished: Default::default(),
             src: Default::default(),
@@ -302,7 +428,7 @@ impl<'a> DownStreamMessagesView<'a> {
     }
     /// `list` = 1: iterates the input, allocates nothing.
     pub fn list(&self) -> crate::view::Repeated<'a, DownStreamMessageView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for DownStreamMessagesView<'_> {
@@ -333,16 +459,38 @@ impl<'a> crate::view::View<'a> for DownStreamMessagesView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    DownStreamMessageView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("DownStreamMessages", "list", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        DownStreamMessageView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessages",
+                                    field: "list",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.sync_time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("DownStreamMessages", "syncTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessages",
+                                    field: "syncTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -355,11 +503,29 @@ impl<'a> crate::view::View<'a> for DownStreamMessagesView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("DownStreamMessages", "finished", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessages",
+                                    field: "finished",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("DownStreamMessages", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessages",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -379,6 +545,7 @@ impl<'a> crate::view::View<'a> for DownStreamMessagesView<'a> {
 impl<'a> crate::view::Codec<'a> for DownStreamMessagesView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -521,13 +688,31 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.from_user_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("DownStreamMessage", "fromUserId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "fromUserId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("DownStreamMessage", "type", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "type",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -540,31 +725,76 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "groupId", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "groupId",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.classname, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("DownStreamMessage", "classname", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "classname",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Bytes as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.content, wire_type, r, ctx, &self.src, 5)
-                    .map_err(|e| e.within("DownStreamMessage", "content", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "content",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.data_time, wire_type, r, ctx, &self.src, 6)
-                    .map_err(|e| e.within("DownStreamMessage", "dataTime", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "dataTime",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.status, wire_type, r, ctx, &self.src, 7)
-                    .map_err(|e| e.within("DownStreamMessage", "status", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "status",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             8 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -577,7 +807,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         8,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "extra", 8))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "extra",
+                                    tag: 8,
+                                },
+                            )
+                    })
             }
             9 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -590,7 +829,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         9,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "msgId", 9))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "msgId",
+                                    tag: 9,
+                                },
+                            )
+                    })
             }
             10 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -603,7 +851,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         10,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "direction", 10))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "direction",
+                                    tag: 10,
+                                },
+                            )
+                    })
             }
             11 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -616,7 +873,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         11,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "plantform", 11))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "plantform",
+                                    tag: 11,
+                                },
+                            )
+                    })
             }
             12 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -629,7 +895,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         12,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "isRemoved", 12))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "isRemoved",
+                                    tag: 12,
+                                },
+                            )
+                    })
             }
             13 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -642,7 +917,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         13,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "source", 13))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "source",
+                                    tag: 13,
+                                },
+                            )
+                    })
             }
             14 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -655,7 +939,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         14,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "clientUniqueId", 14))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "clientUniqueId",
+                                    tag: 14,
+                                },
+                            )
+                    })
             }
             15 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -668,7 +961,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         15,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "extraContent", 15))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "extraContent",
+                                    tag: 15,
+                                },
+                            )
+                    })
             }
             16 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -681,7 +983,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         16,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "pushContent", 16))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "pushContent",
+                                    tag: 16,
+                                },
+                            )
+                    })
             }
             17 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -694,7 +1005,16 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         17,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "configFlag", 17))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "configFlag",
+                                    tag: 17,
+                                },
+                            )
+                    })
             }
             18 => {
                 crate::view::merge_message(
@@ -705,11 +1025,29 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
                         &self.src,
                         18,
                     )
-                    .map_err(|e| e.within("DownStreamMessage", "pushExt", 18))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "pushExt",
+                                    tag: 18,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("DownStreamMessage", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DownStreamMessage",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -740,6 +1078,7 @@ impl<'a> crate::view::View<'a> for DownStreamMessageView<'a> {
 impl<'a> crate::view::Codec<'a> for DownStreamMessageView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -837,7 +1176,16 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("PushExtra", "title", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PushExtra",
+                                    field: "title",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -850,7 +1198,16 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("PushExtra", "templateIdNoUse", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PushExtra",
+                                    field: "templateIdNoUse",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -863,7 +1220,16 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("PushExtra", "pushId", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PushExtra",
+                                    field: "pushId",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -876,7 +1242,16 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("PushExtra", "pushConfigs", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PushExtra",
+                                    field: "pushConfigs",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -889,9 +1264,30 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("PushExtra", "templateId", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PushExtra",
+                                    field: "templateId",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("PushExtra", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PushExtra",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -908,6 +1304,7 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
 impl<'a> crate::view::Codec<'a> for PushExtraView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1002,13 +1399,31 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.sync_time, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("SyncRequestMsg", "syncTime", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SyncRequestMsg",
+                                    field: "syncTime",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.ispolling, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("SyncRequestMsg", "ispolling", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SyncRequestMsg",
+                                    field: "ispolling",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -1021,7 +1436,16 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("SyncRequestMsg", "isweb", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SyncRequestMsg",
+                                    field: "isweb",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -1034,7 +1458,16 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("SyncRequestMsg", "isPullSend", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SyncRequestMsg",
+                                    field: "isPullSend",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -1047,7 +1480,16 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("SyncRequestMsg", "isKeeping", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SyncRequestMsg",
+                                    field: "isKeeping",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1060,11 +1502,29 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("SyncRequestMsg", "sendBoxSyncTime", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SyncRequestMsg",
+                                    field: "sendBoxSyncTime",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SyncRequestMsg", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SyncRequestMsg",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1083,6 +1543,7 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
 impl<'a> crate::view::Codec<'a> for SyncRequestMsgView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1165,7 +1626,16 @@ impl<'a> crate::view::View<'a> for NotifyMsgView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("NotifyMsg", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "NotifyMsg",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1178,7 +1648,16 @@ impl<'a> crate::view::View<'a> for NotifyMsgView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("NotifyMsg", "time", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "NotifyMsg",
+                                    field: "time",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1191,9 +1670,30 @@ impl<'a> crate::view::View<'a> for NotifyMsgView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("NotifyMsg", "chrmId", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "NotifyMsg",
+                                    field: "chrmId",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("NotifyMsg", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "NotifyMsg",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -1208,6 +1708,7 @@ impl<'a> crate::view::View<'a> for NotifyMsgView<'a> {
 impl<'a> crate::view::Codec<'a> for NotifyMsgView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1290,7 +1791,16 @@ impl<'a> crate::view::View<'a> for ChrmNotifyMsgView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChrmNotifyMsg", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmNotifyMsg",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1303,7 +1813,16 @@ impl<'a> crate::view::View<'a> for ChrmNotifyMsgView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("ChrmNotifyMsg", "time", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmNotifyMsg",
+                                    field: "time",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1316,11 +1835,29 @@ impl<'a> crate::view::View<'a> for ChrmNotifyMsgView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("ChrmNotifyMsg", "chrmId", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmNotifyMsg",
+                                    field: "chrmId",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChrmNotifyMsg", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmNotifyMsg",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1336,6 +1873,7 @@ impl<'a> crate::view::View<'a> for ChrmNotifyMsgView<'a> {
 impl<'a> crate::view::Codec<'a> for ChrmNotifyMsgView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1414,16 +1952,44 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgView<'a> {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.sync_time, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChrmPullMsg", "syncTime", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmPullMsg",
+                                    field: "syncTime",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("ChrmPullMsg", "count", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmPullMsg",
+                                    field: "count",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("ChrmPullMsg", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmPullMsg",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1438,6 +2004,7 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgView<'a> {
 impl<'a> crate::view::Codec<'a> for ChrmPullMsgView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1520,13 +2087,31 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgNewView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChrmPullMsgNew", "count", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmPullMsgNew",
+                                    field: "count",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.sync_time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("ChrmPullMsgNew", "syncTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmPullMsgNew",
+                                    field: "syncTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1539,11 +2124,29 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgNewView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("ChrmPullMsgNew", "chrmId", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmPullMsgNew",
+                                    field: "chrmId",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChrmPullMsgNew", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmPullMsgNew",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1559,6 +2162,7 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgNewView<'a> {
 impl<'a> crate::view::Codec<'a> for ChrmPullMsgNewView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1631,9 +2235,30 @@ impl<'a> crate::view::View<'a> for ChrmInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChrmInput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmInput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("ChrmInput", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -1644,6 +2269,7 @@ impl<'a> crate::view::View<'a> for ChrmInputView<'a> {
 impl<'a> crate::view::Codec<'a> for ChrmInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1726,7 +2352,16 @@ impl<'a> crate::view::View<'a> for ChrmOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChrmOutput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmOutput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1739,7 +2374,16 @@ impl<'a> crate::view::View<'a> for ChrmOutputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("ChrmOutput", "sessionId", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmOutput",
+                                    field: "sessionId",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1752,9 +2396,30 @@ impl<'a> crate::view::View<'a> for ChrmOutputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("ChrmOutput", "joinTime", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmOutput",
+                                    field: "joinTime",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("ChrmOutput", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -1769,6 +2434,7 @@ impl<'a> crate::view::View<'a> for ChrmOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for ChrmOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1862,7 +2528,16 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("HistoryMsgInput", "targetId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMsgInput",
+                                    field: "targetId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1875,7 +2550,16 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("HistoryMsgInput", "time", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMsgInput",
+                                    field: "time",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -1888,7 +2572,16 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("HistoryMsgInput", "count", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMsgInput",
+                                    field: "count",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -1901,11 +2594,29 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("HistoryMsgInput", "order", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMsgInput",
+                                    field: "order",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("HistoryMsgInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMsgInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1922,6 +2633,7 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
 impl<'a> crate::view::Codec<'a> for HistoryMsgInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1945,6 +2657,7 @@ impl<'a> From<HistoryMsgInputView<'a>> for HistoryMsgInput {
 /// Zero-copy view of [`HistoryMsgOuput`] (`HistoryMsgOuput` in its `.proto` file): decode it with [`HistoryMsgOuputView::decode`], convert it with [`HistoryMsgOuputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct HistoryMsgOuputView<'a> {
+    span_1: &'a [u8],
     /// `syncTime` = 2
     pub sync_time: i64,
     /// `hasMsg` = 3
@@ -1954,6 +2667,7 @@ pub struct HistoryMsgOuputView<'a> {
 impl Default for HistoryMsgOuputView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             sync_time: Default::default(),
             has_msg: Default::default(),
             src: Default::default(),
@@ -1971,7 +2685,7 @@ impl<'a> HistoryMsgOuputView<'a> {
     }
     /// `list` = 1: iterates the input, allocates nothing.
     pub fn list(&self) -> crate::view::Repeated<'a, DownStreamMessageView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for HistoryMsgOuputView<'_> {
@@ -2002,26 +2716,66 @@ impl<'a> crate::view::View<'a> for HistoryMsgOuputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    DownStreamMessageView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("HistoryMsgOuput", "list", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        DownStreamMessageView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMsgOuput",
+                                    field: "list",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.sync_time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("HistoryMsgOuput", "syncTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMsgOuput",
+                                    field: "syncTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.has_msg, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("HistoryMsgOuput", "hasMsg", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMsgOuput",
+                                    field: "hasMsg",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("HistoryMsgOuput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMsgOuput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -2041,6 +2795,7 @@ impl<'a> crate::view::View<'a> for HistoryMsgOuputView<'a> {
 impl<'a> crate::view::Codec<'a> for HistoryMsgOuputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2123,23 +2878,59 @@ impl<'a> crate::view::View<'a> for HistoryMessageInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.target_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("HistoryMessageInput", "targetId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMessageInput",
+                                    field: "targetId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.data_time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("HistoryMessageInput", "dataTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMessageInput",
+                                    field: "dataTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.size, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("HistoryMessageInput", "size", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMessageInput",
+                                    field: "size",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("HistoryMessageInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMessageInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -2155,6 +2946,7 @@ impl<'a> crate::view::View<'a> for HistoryMessageInputView<'a> {
 impl<'a> crate::view::Codec<'a> for HistoryMessageInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2178,6 +2970,7 @@ impl<'a> From<HistoryMessageInputView<'a>> for HistoryMessageInput {
 /// Zero-copy view of [`HistoryMessagesOuput`] (`HistoryMessagesOuput` in its `.proto` file): decode it with [`HistoryMessagesOuputView::decode`], convert it with [`HistoryMessagesOuputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct HistoryMessagesOuputView<'a> {
+    span_1: &'a [u8],
     /// `syncTime` = 2
     pub sync_time: i64,
     /// `hasMsg` = 3
@@ -2187,6 +2980,7 @@ pub struct HistoryMessagesOuputView<'a> {
 impl Default for HistoryMessagesOuputView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             sync_time: Default::default(),
             has_msg: Default::default(),
             src: Default::default(),
@@ -2204,7 +2998,7 @@ impl<'a> HistoryMessagesOuputView<'a> {
     }
     /// `list` = 1: iterates the input, allocates nothing.
     pub fn list(&self) -> crate::view::Repeated<'a, DownStreamMessageView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for HistoryMessagesOuputView<'_> {
@@ -2235,26 +3029,66 @@ impl<'a> crate::view::View<'a> for HistoryMessagesOuputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    DownStreamMessageView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("HistoryMessagesOuput", "list", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        DownStreamMessageView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMessagesOuput",
+                                    field: "list",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.sync_time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("HistoryMessagesOuput", "syncTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMessagesOuput",
+                                    field: "syncTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.has_msg, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("HistoryMessagesOuput", "hasMsg", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMessagesOuput",
+                                    field: "hasMsg",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("HistoryMessagesOuput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryMessagesOuput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -2274,6 +3108,7 @@ impl<'a> crate::view::View<'a> for HistoryMessagesOuputView<'a> {
 impl<'a> crate::view::Codec<'a> for HistoryMessagesOuputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2368,7 +3203,16 @@ impl<'a> crate::view::View<'a> for RelationsInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RelationsInput", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationsInput",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 crate::view::merge_message(
@@ -2379,7 +3223,16 @@ impl<'a> crate::view::View<'a> for RelationsInputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("RelationsInput", "msg", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationsInput",
+                                    field: "msg",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -2392,7 +3245,16 @@ impl<'a> crate::view::View<'a> for RelationsInputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("RelationsInput", "count", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationsInput",
+                                    field: "count",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -2405,7 +3267,16 @@ impl<'a> crate::view::View<'a> for RelationsInputView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("RelationsInput", "offset", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationsInput",
+                                    field: "offset",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -2418,7 +3289,16 @@ impl<'a> crate::view::View<'a> for RelationsInputView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("RelationsInput", "startTime", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationsInput",
+                                    field: "startTime",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -2431,11 +3311,29 @@ impl<'a> crate::view::View<'a> for RelationsInputView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("RelationsInput", "endTime", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationsInput",
+                                    field: "endTime",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RelationsInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationsInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -2454,6 +3352,7 @@ impl<'a> crate::view::View<'a> for RelationsInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RelationsInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2477,11 +3376,15 @@ impl<'a> From<RelationsInputView<'a>> for RelationsInput {
 /// Zero-copy view of [`RelationsOutput`] (`RelationsOutput` in its `.proto` file): decode it with [`RelationsOutputView::decode`], convert it with [`RelationsOutputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct RelationsOutputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for RelationsOutputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> RelationsOutputView<'a> {
@@ -2495,7 +3398,7 @@ impl<'a> RelationsOutputView<'a> {
     }
     /// `info` = 1: iterates the input, allocates nothing.
     pub fn info(&self) -> crate::view::Repeated<'a, RelationInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for RelationsOutputView<'_> {
@@ -2522,14 +3425,36 @@ impl<'a> crate::view::View<'a> for RelationsOutputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    RelationInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RelationsOutput", "info", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        RelationInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationsOutput",
+                                    field: "info",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RelationsOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationsOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -2547,6 +3472,7 @@ impl<'a> crate::view::View<'a> for RelationsOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for RelationsOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2641,13 +3567,31 @@ impl<'a> crate::view::View<'a> for RelationInfoView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RelationInfo", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfo",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RelationInfo", "userId", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfo",
+                                    field: "userId",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 crate::view::merge_message(
@@ -2658,7 +3602,16 @@ impl<'a> crate::view::View<'a> for RelationInfoView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("RelationInfo", "msg", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfo",
+                                    field: "msg",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -2671,7 +3624,16 @@ impl<'a> crate::view::View<'a> for RelationInfoView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("RelationInfo", "readMsgTime", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfo",
+                                    field: "readMsgTime",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -2684,7 +3646,16 @@ impl<'a> crate::view::View<'a> for RelationInfoView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("RelationInfo", "unreadCount", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfo",
+                                    field: "unreadCount",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -2697,11 +3668,29 @@ impl<'a> crate::view::View<'a> for RelationInfoView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("RelationInfo", "channelId", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfo",
+                                    field: "channelId",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RelationInfo", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfo",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -2720,6 +3709,7 @@ impl<'a> crate::view::View<'a> for RelationInfoView<'a> {
 impl<'a> crate::view::Codec<'a> for RelationInfoView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2802,23 +3792,59 @@ impl<'a> crate::view::View<'a> for RelationInfoReadTimeView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RelationInfoReadTime", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfoReadTime",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.read_msg_time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RelationInfoReadTime", "readMsgTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfoReadTime",
+                                    field: "readMsgTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.target_id, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("RelationInfoReadTime", "targetId", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfoReadTime",
+                                    field: "targetId",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RelationInfoReadTime", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationInfoReadTime",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -2834,6 +3860,7 @@ impl<'a> crate::view::View<'a> for RelationInfoReadTimeView<'a> {
 impl<'a> crate::view::Codec<'a> for RelationInfoReadTimeView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2927,7 +3954,16 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("RelationQryInput", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationQryInput",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -2940,7 +3976,16 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("RelationQryInput", "count", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationQryInput",
+                                    field: "count",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -2953,7 +3998,16 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("RelationQryInput", "startTime", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationQryInput",
+                                    field: "startTime",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -2966,11 +4020,29 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("RelationQryInput", "order", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationQryInput",
+                                    field: "order",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RelationQryInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RelationQryInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -2987,6 +4059,7 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RelationQryInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -3069,13 +4142,31 @@ impl<'a> crate::view::View<'a> for CleanHisMsgInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.target_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("CleanHisMsgInput", "targetId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "CleanHisMsgInput",
+                                    field: "targetId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.data_time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("CleanHisMsgInput", "dataTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "CleanHisMsgInput",
+                                    field: "dataTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -3088,11 +4179,29 @@ impl<'a> crate::view::View<'a> for CleanHisMsgInputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("CleanHisMsgInput", "conversationType", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "CleanHisMsgInput",
+                                    field: "conversationType",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("CleanHisMsgInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "CleanHisMsgInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -3108,6 +4217,7 @@ impl<'a> crate::view::View<'a> for CleanHisMsgInputView<'a> {
 impl<'a> crate::view::Codec<'a> for CleanHisMsgInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -3135,6 +4245,7 @@ pub struct DeleteMsgInputView<'a> {
     pub r#type: Option<i32>,
     /// `conversationId` = 2
     pub conversation_id: Option<&'a str>,
+    span_3: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for DeleteMsgInputView<'_> {
@@ -3142,6 +4253,7 @@ impl Default for DeleteMsgInputView<'_> {
         Self {
             r#type: Default::default(),
             conversation_id: Default::default(),
+            span_3: &[],
             src: Default::default(),
         }
     }
@@ -3157,7 +4269,7 @@ impl<'a> DeleteMsgInputView<'a> {
     }
     /// `msgs` = 3: iterates the input, allocates nothing.
     pub fn msgs(&self) -> crate::view::Repeated<'a, DeleteMsgView<'a>> {
-        crate::view::Repeated::new(self.src, 3)
+        crate::view::Repeated::new(self.src.narrow(self.span_3), 3)
     }
 }
 impl ::core::fmt::Debug for DeleteMsgInputView<'_> {
@@ -3198,7 +4310,16 @@ impl<'a> crate::view::View<'a> for DeleteMsgInputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("DeleteMsgInput", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsgInput",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -3211,17 +4332,48 @@ impl<'a> crate::view::View<'a> for DeleteMsgInputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("DeleteMsgInput", "conversationId", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsgInput",
+                                    field: "conversationId",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
-                crate::view::check_repeated::<
-                    DeleteMsgView<'a>,
-                >(wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("DeleteMsgInput", "msgs", 3))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        DeleteMsgView<'a>,
+                    >(wire_type, r, ctx, &self.src, 3)
+                        .map(|()| self.span_3 = r.span_since(self.span_3, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsgInput",
+                                    field: "msgs",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("DeleteMsgInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsgInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -3243,6 +4395,7 @@ impl<'a> crate::view::View<'a> for DeleteMsgInputView<'a> {
 impl<'a> crate::view::Codec<'a> for DeleteMsgInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -3332,7 +4485,16 @@ impl<'a> crate::view::View<'a> for DeleteMsgView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("DeleteMsg", "msgId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsg",
+                                    field: "msgId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -3345,7 +4507,16 @@ impl<'a> crate::view::View<'a> for DeleteMsgView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("DeleteMsg", "msgDataTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsg",
+                                    field: "msgDataTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -3358,9 +4529,30 @@ impl<'a> crate::view::View<'a> for DeleteMsgView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("DeleteMsg", "direct", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsg",
+                                    field: "direct",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("DeleteMsg", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsg",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -3375,6 +4567,7 @@ impl<'a> crate::view::View<'a> for DeleteMsgView<'a> {
 impl<'a> crate::view::Codec<'a> for DeleteMsgView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -3447,11 +4640,29 @@ impl<'a> crate::view::View<'a> for DeleteMsgOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("DeleteMsgOutput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsgOutput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("DeleteMsgOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteMsgOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -3465,6 +4676,7 @@ impl<'a> crate::view::View<'a> for DeleteMsgOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for DeleteMsgOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -3544,11 +4756,29 @@ impl<'a> crate::view::View<'a> for SetUserStatusInputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("SetUserStatusInput", "status", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SetUserStatusInput",
+                                    field: "status",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SetUserStatusInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SetUserStatusInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -3562,6 +4792,7 @@ impl<'a> crate::view::View<'a> for SetUserStatusInputView<'a> {
 impl<'a> crate::view::Codec<'a> for SetUserStatusInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -3643,11 +4874,29 @@ impl<'a> crate::view::View<'a> for SetUserStatusOutputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("SetUserStatusOutput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SetUserStatusOutput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SetUserStatusOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SetUserStatusOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -3661,6 +4910,7 @@ impl<'a> crate::view::View<'a> for SetUserStatusOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for SetUserStatusOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -3740,11 +4990,29 @@ impl<'a> crate::view::View<'a> for GetUserStatusInputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("GetUserStatusInput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserStatusInput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetUserStatusInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserStatusInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -3758,6 +5026,7 @@ impl<'a> crate::view::View<'a> for GetUserStatusInputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetUserStatusInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -3843,7 +5112,16 @@ impl<'a> crate::view::View<'a> for GetUserStatusOutputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("GetUserStatusOutput", "status", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserStatusOutput",
+                                    field: "status",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -3856,11 +5134,29 @@ impl<'a> crate::view::View<'a> for GetUserStatusOutputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("GetUserStatusOutput", "subUserId", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserStatusOutput",
+                                    field: "subUserId",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetUserStatusOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserStatusOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -3875,6 +5171,7 @@ impl<'a> crate::view::View<'a> for GetUserStatusOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetUserStatusOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -3898,11 +5195,15 @@ impl<'a> From<GetUserStatusOutputView<'a>> for GetUserStatusOutput {
 /// Zero-copy view of [`SubUserStatusInput`] (`SubUserStatusInput` in its `.proto` file): decode it with [`SubUserStatusInputView::decode`], convert it with [`SubUserStatusInputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct SubUserStatusInputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for SubUserStatusInputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> SubUserStatusInputView<'a> {
@@ -3916,7 +5217,7 @@ impl<'a> SubUserStatusInputView<'a> {
     }
     /// `userid` = 1: iterates the input, allocates nothing.
     pub fn userid(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for SubUserStatusInputView<'_> {
@@ -3943,14 +5244,36 @@ impl<'a> crate::view::View<'a> for SubUserStatusInputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("SubUserStatusInput", "userid", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SubUserStatusInput",
+                                    field: "userid",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SubUserStatusInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SubUserStatusInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -3968,6 +5291,7 @@ impl<'a> crate::view::View<'a> for SubUserStatusInputView<'a> {
 impl<'a> crate::view::Codec<'a> for SubUserStatusInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4049,11 +5373,29 @@ impl<'a> crate::view::View<'a> for SubUserStatusOutputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("SubUserStatusOutput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SubUserStatusOutput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SubUserStatusOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SubUserStatusOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4067,6 +5409,7 @@ impl<'a> crate::view::View<'a> for SubUserStatusOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for SubUserStatusOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4149,13 +5492,31 @@ impl<'a> crate::view::View<'a> for VoipDynamicInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.engine_type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("VoipDynamicInput", "engineType", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "VoipDynamicInput",
+                                    field: "engineType",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.channel_name, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("VoipDynamicInput", "channelName", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "VoipDynamicInput",
+                                    field: "channelName",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -4168,11 +5529,29 @@ impl<'a> crate::view::View<'a> for VoipDynamicInputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("VoipDynamicInput", "channelExtra", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "VoipDynamicInput",
+                                    field: "channelExtra",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("VoipDynamicInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "VoipDynamicInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4188,6 +5567,7 @@ impl<'a> crate::view::View<'a> for VoipDynamicInputView<'a> {
 impl<'a> crate::view::Codec<'a> for VoipDynamicInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4262,11 +5642,29 @@ impl<'a> crate::view::View<'a> for VoipDynamicOutputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.dynamic_key, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("VoipDynamicOutput", "dynamicKey", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "VoipDynamicOutput",
+                                    field: "dynamicKey",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("VoipDynamicOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "VoipDynamicOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4280,6 +5678,7 @@ impl<'a> crate::view::View<'a> for VoipDynamicOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for VoipDynamicOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4359,11 +5758,29 @@ impl<'a> crate::view::View<'a> for CreateDiscussionInputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("CreateDiscussionInput", "name", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "CreateDiscussionInput",
+                                    field: "name",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("CreateDiscussionInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "CreateDiscussionInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4377,6 +5794,7 @@ impl<'a> crate::view::View<'a> for CreateDiscussionInputView<'a> {
 impl<'a> crate::view::Codec<'a> for CreateDiscussionInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4449,11 +5867,29 @@ impl<'a> crate::view::View<'a> for CreateDiscussionOutputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("CreateDiscussionOutput", "id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "CreateDiscussionOutput",
+                                    field: "id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("CreateDiscussionOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "CreateDiscussionOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4467,6 +5903,7 @@ impl<'a> crate::view::View<'a> for CreateDiscussionOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for CreateDiscussionOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4490,11 +5927,15 @@ impl<'a> From<CreateDiscussionOutputView<'a>> for CreateDiscussionOutput {
 /// Zero-copy view of [`ChannelInvitationInput`] (`ChannelInvitationInput` in its `.proto` file): decode it with [`ChannelInvitationInputView::decode`], convert it with [`ChannelInvitationInputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct ChannelInvitationInputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for ChannelInvitationInputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> ChannelInvitationInputView<'a> {
@@ -4508,7 +5949,7 @@ impl<'a> ChannelInvitationInputView<'a> {
     }
     /// `users` = 1: iterates the input, allocates nothing.
     pub fn users(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for ChannelInvitationInputView<'_> {
@@ -4537,14 +5978,36 @@ impl<'a> crate::view::View<'a> for ChannelInvitationInputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChannelInvitationInput", "users", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInvitationInput",
+                                    field: "users",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChannelInvitationInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInvitationInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4558,6 +6021,7 @@ impl<'a> crate::view::View<'a> for ChannelInvitationInputView<'a> {
 impl<'a> crate::view::Codec<'a> for ChannelInvitationInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4630,11 +6094,29 @@ impl<'a> crate::view::View<'a> for LeaveChannelInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("LeaveChannelInput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "LeaveChannelInput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("LeaveChannelInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "LeaveChannelInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4648,6 +6130,7 @@ impl<'a> crate::view::View<'a> for LeaveChannelInputView<'a> {
 impl<'a> crate::view::Codec<'a> for LeaveChannelInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4720,11 +6203,29 @@ impl<'a> crate::view::View<'a> for ChannelEvictionInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChannelEvictionInput", "user", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelEvictionInput",
+                                    field: "user",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChannelEvictionInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelEvictionInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4738,6 +6239,7 @@ impl<'a> crate::view::View<'a> for ChannelEvictionInputView<'a> {
 impl<'a> crate::view::Codec<'a> for ChannelEvictionInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4810,11 +6312,29 @@ impl<'a> crate::view::View<'a> for RenameChannelInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.name, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RenameChannelInput", "name", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RenameChannelInput",
+                                    field: "name",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RenameChannelInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RenameChannelInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4828,6 +6348,7 @@ impl<'a> crate::view::View<'a> for RenameChannelInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RenameChannelInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4900,11 +6421,29 @@ impl<'a> crate::view::View<'a> for ChannelInfoInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChannelInfoInput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfoInput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChannelInfoInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfoInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -4918,6 +6457,7 @@ impl<'a> crate::view::View<'a> for ChannelInfoInputView<'a> {
 impl<'a> crate::view::Codec<'a> for ChannelInfoInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -4949,6 +6489,7 @@ pub struct ChannelInfoOutputView<'a> {
     pub channel_name: &'a str,
     /// `adminUserId` = 4
     pub admin_user_id: &'a str,
+    span_5: &'a [u8],
     /// `openStatus` = 6
     pub open_status: i32,
     src: crate::view::Src<'a>,
@@ -4960,6 +6501,7 @@ impl Default for ChannelInfoOutputView<'_> {
             channel_id: Default::default(),
             channel_name: Default::default(),
             admin_user_id: Default::default(),
+            span_5: &[],
             open_status: Default::default(),
             src: Default::default(),
         }
@@ -4978,7 +6520,7 @@ impl<'a> ChannelInfoOutputView<'a> {
     pub fn first_ten_user_ids(
         &self,
     ) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 5)
+        crate::view::Repeated::new(self.src.narrow(self.span_5), 5)
     }
 }
 impl ::core::fmt::Debug for ChannelInfoOutputView<'_> {
@@ -5015,41 +6557,108 @@ impl<'a> crate::view::View<'a> for ChannelInfoOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChannelInfoOutput", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfoOutput",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.channel_id, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("ChannelInfoOutput", "channelId", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfoOutput",
+                                    field: "channelId",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.channel_name, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("ChannelInfoOutput", "channelName", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfoOutput",
+                                    field: "channelName",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.admin_user_id, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("ChannelInfoOutput", "adminUserId", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfoOutput",
+                                    field: "adminUserId",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 5)
-                    .map_err(|e| e.within("ChannelInfoOutput", "firstTenUserIds", 5))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 5)
+                        .map(|()| self.span_5 = r.span_since(self.span_5, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfoOutput",
+                                    field: "firstTenUserIds",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.open_status, wire_type, r, ctx, &self.src, 6)
-                    .map_err(|e| e.within("ChannelInfoOutput", "openStatus", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfoOutput",
+                                    field: "openStatus",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChannelInfoOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfoOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -5072,6 +6681,7 @@ impl<'a> crate::view::View<'a> for ChannelInfoOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for ChannelInfoOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -5150,7 +6760,16 @@ impl<'a> crate::view::View<'a> for ChannelInfosInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.page, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChannelInfosInput", "page", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfosInput",
+                                    field: "page",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -5163,11 +6782,29 @@ impl<'a> crate::view::View<'a> for ChannelInfosInputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("ChannelInfosInput", "number", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfosInput",
+                                    field: "number",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChannelInfosInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfosInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -5182,6 +6819,7 @@ impl<'a> crate::view::View<'a> for ChannelInfosInputView<'a> {
 impl<'a> crate::view::Codec<'a> for ChannelInfosInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -5205,6 +6843,7 @@ impl<'a> From<ChannelInfosInputView<'a>> for ChannelInfosInput {
 /// Zero-copy view of [`ChannelInfosOutput`] (`ChannelInfosOutput` in its `.proto` file): decode it with [`ChannelInfosOutputView::decode`], convert it with [`ChannelInfosOutputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct ChannelInfosOutputView<'a> {
+    span_1: &'a [u8],
     /// `total` = 2
     pub total: i32,
     src: crate::view::Src<'a>,
@@ -5212,6 +6851,7 @@ pub struct ChannelInfosOutputView<'a> {
 impl Default for ChannelInfosOutputView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             total: Default::default(),
             src: Default::default(),
         }
@@ -5228,7 +6868,7 @@ impl<'a> ChannelInfosOutputView<'a> {
     }
     /// `channels` = 1: iterates the input, allocates nothing.
     pub fn channels(&self) -> crate::view::Repeated<'a, ChannelInfoOutputView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for ChannelInfosOutputView<'_> {
@@ -5258,20 +6898,51 @@ impl<'a> crate::view::View<'a> for ChannelInfosOutputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    ChannelInfoOutputView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChannelInfosOutput", "channels", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        ChannelInfoOutputView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfosOutput",
+                                    field: "channels",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.total, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("ChannelInfosOutput", "total", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfosOutput",
+                                    field: "total",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChannelInfosOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChannelInfosOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -5290,6 +6961,7 @@ impl<'a> crate::view::View<'a> for ChannelInfosOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for ChannelInfosOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -5376,27 +7048,75 @@ impl<'a> crate::view::View<'a> for MemberInfoView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("MemberInfo", "userId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MemberInfo",
+                                    field: "userId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_name, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("MemberInfo", "userName", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MemberInfo",
+                                    field: "userName",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_portrait, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("MemberInfo", "userPortrait", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MemberInfo",
+                                    field: "userPortrait",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.extension, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("MemberInfo", "extension", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MemberInfo",
+                                    field: "extension",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("MemberInfo", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MemberInfo",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -5412,6 +7132,7 @@ impl<'a> crate::view::View<'a> for MemberInfoView<'a> {
 impl<'a> crate::view::Codec<'a> for MemberInfoView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -5490,7 +7211,16 @@ impl<'a> crate::view::View<'a> for GroupMembersInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.page, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GroupMembersInput", "page", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupMembersInput",
+                                    field: "page",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -5503,11 +7233,29 @@ impl<'a> crate::view::View<'a> for GroupMembersInputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("GroupMembersInput", "number", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupMembersInput",
+                                    field: "number",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GroupMembersInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupMembersInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -5522,6 +7270,7 @@ impl<'a> crate::view::View<'a> for GroupMembersInputView<'a> {
 impl<'a> crate::view::Codec<'a> for GroupMembersInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -5545,6 +7294,7 @@ impl<'a> From<GroupMembersInputView<'a>> for GroupMembersInput {
 /// Zero-copy view of [`GroupMembersOutput`] (`GroupMembersOutput` in its `.proto` file): decode it with [`GroupMembersOutputView::decode`], convert it with [`GroupMembersOutputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct GroupMembersOutputView<'a> {
+    span_1: &'a [u8],
     /// `total` = 2
     pub total: i32,
     src: crate::view::Src<'a>,
@@ -5552,6 +7302,7 @@ pub struct GroupMembersOutputView<'a> {
 impl Default for GroupMembersOutputView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             total: Default::default(),
             src: Default::default(),
         }
@@ -5568,7 +7319,7 @@ impl<'a> GroupMembersOutputView<'a> {
     }
     /// `members` = 1: iterates the input, allocates nothing.
     pub fn members(&self) -> crate::view::Repeated<'a, MemberInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for GroupMembersOutputView<'_> {
@@ -5598,20 +7349,51 @@ impl<'a> crate::view::View<'a> for GroupMembersOutputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    MemberInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GroupMembersOutput", "members", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        MemberInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupMembersOutput",
+                                    field: "members",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.total, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("GroupMembersOutput", "total", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupMembersOutput",
+                                    field: "total",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GroupMembersOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupMembersOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -5630,6 +7412,7 @@ impl<'a> crate::view::View<'a> for GroupMembersOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for GroupMembersOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -5702,11 +7485,29 @@ impl<'a> crate::view::View<'a> for GetUserInfoInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GetUserInfoInput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserInfoInput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetUserInfoInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserInfoInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -5720,6 +7521,7 @@ impl<'a> crate::view::View<'a> for GetUserInfoInputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetUserInfoInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -5802,23 +7604,59 @@ impl<'a> crate::view::View<'a> for GetUserInfoOutputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GetUserInfoOutput", "userId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserInfoOutput",
+                                    field: "userId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_name, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("GetUserInfoOutput", "userName", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserInfoOutput",
+                                    field: "userName",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_portrait, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("GetUserInfoOutput", "userPortrait", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserInfoOutput",
+                                    field: "userPortrait",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetUserInfoOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetUserInfoOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -5834,6 +7672,7 @@ impl<'a> crate::view::View<'a> for GetUserInfoOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetUserInfoOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -5906,11 +7745,29 @@ impl<'a> crate::view::View<'a> for GetSessionIdInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GetSessionIdInput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetSessionIdInput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetSessionIdInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetSessionIdInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -5924,6 +7781,7 @@ impl<'a> crate::view::View<'a> for GetSessionIdInputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetSessionIdInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -5998,11 +7856,29 @@ impl<'a> crate::view::View<'a> for GetSessionIdOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.session_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GetSessionIdOutput", "sessionId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetSessionIdOutput",
+                                    field: "sessionId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetSessionIdOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetSessionIdOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6016,6 +7892,7 @@ impl<'a> crate::view::View<'a> for GetSessionIdOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetSessionIdOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6088,11 +7965,29 @@ impl<'a> crate::view::View<'a> for GetQNupTokenInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GetQNupTokenInput", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNupTokenInput",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetQNupTokenInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNupTokenInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6106,6 +8001,7 @@ impl<'a> crate::view::View<'a> for GetQNupTokenInputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetQNupTokenInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6188,13 +8084,31 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GetQNdownloadUrlInput", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNdownloadUrlInput",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("GetQNdownloadUrlInput", "key", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNdownloadUrlInput",
+                                    field: "key",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -6207,11 +8121,29 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlInputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("GetQNdownloadUrlInput", "fileName", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNdownloadUrlInput",
+                                    field: "fileName",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetQNdownloadUrlInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNdownloadUrlInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6227,6 +8159,7 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlInputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetQNdownloadUrlInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6305,17 +8238,44 @@ impl<'a> crate::view::View<'a> for GetQNupTokenOutputView<'a> {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.deadline, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GetQNupTokenOutput", "deadline", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNupTokenOutput",
+                                    field: "deadline",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.token, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("GetQNupTokenOutput", "token", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNupTokenOutput",
+                                    field: "token",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetQNupTokenOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNupTokenOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6330,6 +8290,7 @@ impl<'a> crate::view::View<'a> for GetQNupTokenOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetQNupTokenOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6404,11 +8365,29 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlOutputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.download_url, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GetQNdownloadUrlOutput", "downloadUrl", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNdownloadUrlOutput",
+                                    field: "downloadUrl",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GetQNdownloadUrlOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GetQNdownloadUrlOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6422,6 +8401,7 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for GetQNdownloadUrlOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6494,11 +8474,29 @@ impl<'a> crate::view::View<'a> for Add2BlackListInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("Add2BlackListInput", "userId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Add2BlackListInput",
+                                    field: "userId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("Add2BlackListInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Add2BlackListInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6512,6 +8510,7 @@ impl<'a> crate::view::View<'a> for Add2BlackListInputView<'a> {
 impl<'a> crate::view::Codec<'a> for Add2BlackListInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6586,11 +8585,29 @@ impl<'a> crate::view::View<'a> for RemoveFromBlackListInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RemoveFromBlackListInput", "userId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RemoveFromBlackListInput",
+                                    field: "userId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RemoveFromBlackListInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RemoveFromBlackListInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6604,6 +8621,7 @@ impl<'a> crate::view::View<'a> for RemoveFromBlackListInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RemoveFromBlackListInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6678,11 +8696,29 @@ impl<'a> crate::view::View<'a> for QueryBlackListInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("QueryBlackListInput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryBlackListInput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("QueryBlackListInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryBlackListInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6696,6 +8732,7 @@ impl<'a> crate::view::View<'a> for QueryBlackListInputView<'a> {
 impl<'a> crate::view::Codec<'a> for QueryBlackListInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6719,11 +8756,15 @@ impl<'a> From<QueryBlackListInputView<'a>> for QueryBlackListInput {
 /// Zero-copy view of [`QueryBlackListOutput`] (`QueryBlackListOutput` in its `.proto` file): decode it with [`QueryBlackListOutputView::decode`], convert it with [`QueryBlackListOutputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct QueryBlackListOutputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for QueryBlackListOutputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> QueryBlackListOutputView<'a> {
@@ -6737,7 +8778,7 @@ impl<'a> QueryBlackListOutputView<'a> {
     }
     /// `userIds` = 1: iterates the input, allocates nothing.
     pub fn user_ids(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for QueryBlackListOutputView<'_> {
@@ -6766,14 +8807,36 @@ impl<'a> crate::view::View<'a> for QueryBlackListOutputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("QueryBlackListOutput", "userIds", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryBlackListOutput",
+                                    field: "userIds",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("QueryBlackListOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryBlackListOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6791,6 +8854,7 @@ impl<'a> crate::view::View<'a> for QueryBlackListOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for QueryBlackListOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6865,11 +8929,29 @@ impl<'a> crate::view::View<'a> for BlackListStatusInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("BlackListStatusInput", "userId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "BlackListStatusInput",
+                                    field: "userId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("BlackListStatusInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "BlackListStatusInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6883,6 +8965,7 @@ impl<'a> crate::view::View<'a> for BlackListStatusInputView<'a> {
 impl<'a> crate::view::Codec<'a> for BlackListStatusInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -6957,11 +9040,29 @@ impl<'a> crate::view::View<'a> for BlockPushInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.blockee_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("BlockPushInput", "blockeeId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "BlockPushInput",
+                                    field: "blockeeId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("BlockPushInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "BlockPushInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -6975,6 +9076,7 @@ impl<'a> crate::view::View<'a> for BlockPushInputView<'a> {
 impl<'a> crate::view::Codec<'a> for BlockPushInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7049,11 +9151,29 @@ impl<'a> crate::view::View<'a> for ModifyPermissionInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.open_status, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ModifyPermissionInput", "openStatus", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ModifyPermissionInput",
+                                    field: "openStatus",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ModifyPermissionInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ModifyPermissionInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -7067,6 +9187,7 @@ impl<'a> crate::view::View<'a> for ModifyPermissionInputView<'a> {
 impl<'a> crate::view::Codec<'a> for ModifyPermissionInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7090,11 +9211,15 @@ impl<'a> From<ModifyPermissionInputView<'a>> for ModifyPermissionInput {
 /// Zero-copy view of [`GroupInput`] (`GroupInput` in its `.proto` file): decode it with [`GroupInputView::decode`], convert it with [`GroupInputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct GroupInputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for GroupInputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> GroupInputView<'a> {
@@ -7108,7 +9233,7 @@ impl<'a> GroupInputView<'a> {
     }
     /// `groupInfo` = 1: iterates the input, allocates nothing.
     pub fn group_info(&self) -> crate::view::Repeated<'a, GroupInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for GroupInputView<'_> {
@@ -7135,12 +9260,37 @@ impl<'a> crate::view::View<'a> for GroupInputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    GroupInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GroupInput", "groupInfo", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        GroupInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupInput",
+                                    field: "groupInfo",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("GroupInput", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -7157,6 +9307,7 @@ impl<'a> crate::view::View<'a> for GroupInputView<'a> {
 impl<'a> crate::view::Codec<'a> for GroupInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7229,10 +9380,29 @@ impl<'a> crate::view::View<'a> for GroupOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GroupOutput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupOutput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("GroupOutput", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -7246,6 +9416,7 @@ impl<'a> crate::view::View<'a> for GroupOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for GroupOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7324,15 +9495,45 @@ impl<'a> crate::view::View<'a> for GroupInfoView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GroupInfo", "id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupInfo",
+                                    field: "id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.name, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("GroupInfo", "name", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupInfo",
+                                    field: "name",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("GroupInfo", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupInfo",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -7346,6 +9547,7 @@ impl<'a> crate::view::View<'a> for GroupInfoView<'a> {
 impl<'a> crate::view::Codec<'a> for GroupInfoView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7424,17 +9626,44 @@ impl<'a> crate::view::View<'a> for GroupHashInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GroupHashInput", "userId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupHashInput",
+                                    field: "userId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.group_hash_code, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("GroupHashInput", "groupHashCode", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupHashInput",
+                                    field: "groupHashCode",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GroupHashInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupHashInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -7449,6 +9678,7 @@ impl<'a> crate::view::View<'a> for GroupHashInputView<'a> {
 impl<'a> crate::view::Codec<'a> for GroupHashInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7521,11 +9751,29 @@ impl<'a> crate::view::View<'a> for GroupHashOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.result, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("GroupHashOutput", "result", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupHashOutput",
+                                    field: "result",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("GroupHashOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "GroupHashOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -7539,6 +9787,7 @@ impl<'a> crate::view::View<'a> for GroupHashOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for GroupHashOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7617,7 +9866,16 @@ impl<'a> crate::view::View<'a> for QueryChatroomInfoInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("QueryChatroomInfoInput", "count", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryChatroomInfoInput",
+                                    field: "count",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -7630,11 +9888,29 @@ impl<'a> crate::view::View<'a> for QueryChatroomInfoInputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("QueryChatroomInfoInput", "order", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryChatroomInfoInput",
+                                    field: "order",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("QueryChatroomInfoInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryChatroomInfoInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -7649,6 +9925,7 @@ impl<'a> crate::view::View<'a> for QueryChatroomInfoInputView<'a> {
 impl<'a> crate::view::Codec<'a> for QueryChatroomInfoInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7674,12 +9951,14 @@ impl<'a> From<QueryChatroomInfoInputView<'a>> for QueryChatroomInfoInput {
 pub struct QueryChatroomInfoOutputView<'a> {
     /// `userTotalNums` = 1
     pub user_total_nums: Option<i32>,
+    span_2: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for QueryChatroomInfoOutputView<'_> {
     fn default() -> Self {
         Self {
             user_total_nums: Default::default(),
+            span_2: &[],
             src: Default::default(),
         }
     }
@@ -7695,7 +9974,7 @@ impl<'a> QueryChatroomInfoOutputView<'a> {
     }
     /// `userInfos` = 2: iterates the input, allocates nothing.
     pub fn user_infos(&self) -> crate::view::Repeated<'a, ChrmMemberView<'a>> {
-        crate::view::Repeated::new(self.src, 2)
+        crate::view::Repeated::new(self.src.narrow(self.span_2), 2)
     }
 }
 impl ::core::fmt::Debug for QueryChatroomInfoOutputView<'_> {
@@ -7735,17 +10014,48 @@ impl<'a> crate::view::View<'a> for QueryChatroomInfoOutputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("QueryChatroomInfoOutput", "userTotalNums", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryChatroomInfoOutput",
+                                    field: "userTotalNums",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
-                crate::view::check_repeated::<
-                    ChrmMemberView<'a>,
-                >(wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("QueryChatroomInfoOutput", "userInfos", 2))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        ChrmMemberView<'a>,
+                    >(wire_type, r, ctx, &self.src, 2)
+                        .map(|()| self.span_2 = r.span_since(self.span_2, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryChatroomInfoOutput",
+                                    field: "userInfos",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("QueryChatroomInfoOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryChatroomInfoOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -7764,6 +10074,7 @@ impl<'a> crate::view::View<'a> for QueryChatroomInfoOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for QueryChatroomInfoOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7842,15 +10153,45 @@ impl<'a> crate::view::View<'a> for ChrmMemberView<'a> {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.time, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChrmMember", "time", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmMember",
+                                    field: "time",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("ChrmMember", "id", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmMember",
+                                    field: "id",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("ChrmMember", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmMember",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -7864,6 +10205,7 @@ impl<'a> crate::view::View<'a> for ChrmMemberView<'a> {
 impl<'a> crate::view::Codec<'a> for ChrmMemberView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -7936,11 +10278,29 @@ impl<'a> crate::view::View<'a> for MpFollowInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("MPFollowInput", "id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MPFollowInput",
+                                    field: "id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("MPFollowInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MPFollowInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -7954,6 +10314,7 @@ impl<'a> crate::view::View<'a> for MpFollowInputView<'a> {
 impl<'a> crate::view::Codec<'a> for MpFollowInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8032,7 +10393,16 @@ impl<'a> crate::view::View<'a> for MpFollowOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("MPFollowOutput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MPFollowOutput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 crate::view::merge_message(
@@ -8043,11 +10413,29 @@ impl<'a> crate::view::View<'a> for MpFollowOutputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("MPFollowOutput", "info", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MPFollowOutput",
+                                    field: "info",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("MPFollowOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MPFollowOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -8062,6 +10450,7 @@ impl<'a> crate::view::View<'a> for MpFollowOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for MpFollowOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8134,11 +10523,29 @@ impl<'a> crate::view::View<'a> for McFollowInputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("MCFollowInput", "id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MCFollowInput",
+                                    field: "id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("MCFollowInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MCFollowInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -8152,6 +10559,7 @@ impl<'a> crate::view::View<'a> for McFollowInputView<'a> {
 impl<'a> crate::view::Codec<'a> for McFollowInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8230,7 +10638,16 @@ impl<'a> crate::view::View<'a> for McFollowOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("MCFollowOutput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MCFollowOutput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 crate::view::merge_message(
@@ -8241,11 +10658,29 @@ impl<'a> crate::view::View<'a> for McFollowOutputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("MCFollowOutput", "info", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MCFollowOutput",
+                                    field: "info",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("MCFollowOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MCFollowOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -8260,6 +10695,7 @@ impl<'a> crate::view::View<'a> for McFollowOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for McFollowOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8354,25 +10790,61 @@ impl<'a> crate::view::View<'a> for MpInfoView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.mpid, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("MpInfo", "mpid", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MpInfo",
+                                    field: "mpid",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.name, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("MpInfo", "name", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MpInfo",
+                                    field: "name",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("MpInfo", "type", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MpInfo",
+                                    field: "type",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.time, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("MpInfo", "time", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MpInfo",
+                                    field: "time",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -8385,7 +10857,16 @@ impl<'a> crate::view::View<'a> for MpInfoView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("MpInfo", "portraitUrl", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MpInfo",
+                                    field: "portraitUrl",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -8398,9 +10879,30 @@ impl<'a> crate::view::View<'a> for MpInfoView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("MpInfo", "extra", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MpInfo",
+                                    field: "extra",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("MpInfo", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "MpInfo",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -8418,6 +10920,7 @@ impl<'a> crate::view::View<'a> for MpInfoView<'a> {
 impl<'a> crate::view::Codec<'a> for MpInfoView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8496,17 +10999,44 @@ impl<'a> crate::view::View<'a> for SearchMpInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("SearchMpInput", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SearchMpInput",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("SearchMpInput", "id", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SearchMpInput",
+                                    field: "id",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SearchMpInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SearchMpInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -8521,6 +11051,7 @@ impl<'a> crate::view::View<'a> for SearchMpInputView<'a> {
 impl<'a> crate::view::Codec<'a> for SearchMpInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8546,12 +11077,14 @@ impl<'a> From<SearchMpInputView<'a>> for SearchMpInput {
 pub struct SearchMpOutputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
+    span_2: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for SearchMpOutputView<'_> {
     fn default() -> Self {
         Self {
             nothing: Default::default(),
+            span_2: &[],
             src: Default::default(),
         }
     }
@@ -8567,7 +11100,7 @@ impl<'a> SearchMpOutputView<'a> {
     }
     /// `info` = 2: iterates the input, allocates nothing.
     pub fn info(&self) -> crate::view::Repeated<'a, MpInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 2)
+        crate::view::Repeated::new(self.src.narrow(self.span_2), 2)
     }
 }
 impl ::core::fmt::Debug for SearchMpOutputView<'_> {
@@ -8600,17 +11133,48 @@ impl<'a> crate::view::View<'a> for SearchMpOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("SearchMpOutput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SearchMpOutput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
-                crate::view::check_repeated::<
-                    MpInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("SearchMpOutput", "info", 2))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        MpInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 2)
+                        .map(|()| self.span_2 = r.span_since(self.span_2, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SearchMpOutput",
+                                    field: "info",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SearchMpOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SearchMpOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -8629,6 +11193,7 @@ impl<'a> crate::view::View<'a> for SearchMpOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for SearchMpOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8707,16 +11272,44 @@ impl<'a> crate::view::View<'a> for PullMpInputView<'a> {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.time, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("PullMpInput", "time", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullMpInput",
+                                    field: "time",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.mpid, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("PullMpInput", "mpid", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullMpInput",
+                                    field: "mpid",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("PullMpInput", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullMpInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -8731,6 +11324,7 @@ impl<'a> crate::view::View<'a> for PullMpInputView<'a> {
 impl<'a> crate::view::Codec<'a> for PullMpInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8756,12 +11350,14 @@ impl<'a> From<PullMpInputView<'a>> for PullMpInput {
 pub struct PullMpOutputView<'a> {
     /// `status` = 1
     pub status: i32,
+    span_2: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for PullMpOutputView<'_> {
     fn default() -> Self {
         Self {
             status: Default::default(),
+            span_2: &[],
             src: Default::default(),
         }
     }
@@ -8777,7 +11373,7 @@ impl<'a> PullMpOutputView<'a> {
     }
     /// `info` = 2: iterates the input, allocates nothing.
     pub fn info(&self) -> crate::view::Repeated<'a, MpInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 2)
+        crate::view::Repeated::new(self.src.narrow(self.span_2), 2)
     }
 }
 impl ::core::fmt::Debug for PullMpOutputView<'_> {
@@ -8810,17 +11406,48 @@ impl<'a> crate::view::View<'a> for PullMpOutputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.status, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("PullMpOutput", "status", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullMpOutput",
+                                    field: "status",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
-                crate::view::check_repeated::<
-                    MpInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("PullMpOutput", "info", 2))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        MpInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 2)
+                        .map(|()| self.span_2 = r.span_since(self.span_2, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullMpOutput",
+                                    field: "info",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("PullMpOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullMpOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -8839,6 +11466,7 @@ impl<'a> crate::view::View<'a> for PullMpOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for PullMpOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8918,11 +11546,29 @@ impl<'a> crate::view::View<'a> for RtcQueryListInputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("RtcQueryListInput", "order", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQueryListInput",
+                                    field: "order",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcQueryListInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQueryListInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -8936,6 +11582,7 @@ impl<'a> crate::view::View<'a> for RtcQueryListInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcQueryListInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -8959,11 +11606,15 @@ impl<'a> From<RtcQueryListInputView<'a>> for RtcQueryListInput {
 /// Zero-copy view of [`RtcKeyDeleteInput`] (`RtcKeyDeleteInput` in its `.proto` file): decode it with [`RtcKeyDeleteInputView::decode`], convert it with [`RtcKeyDeleteInputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct RtcKeyDeleteInputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for RtcKeyDeleteInputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> RtcKeyDeleteInputView<'a> {
@@ -8977,7 +11628,7 @@ impl<'a> RtcKeyDeleteInputView<'a> {
     }
     /// `key` = 1: iterates the input, allocates nothing.
     pub fn key(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for RtcKeyDeleteInputView<'_> {
@@ -9004,14 +11655,36 @@ impl<'a> crate::view::View<'a> for RtcKeyDeleteInputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcKeyDeleteInput", "key", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcKeyDeleteInput",
+                                    field: "key",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcKeyDeleteInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcKeyDeleteInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -9025,6 +11698,7 @@ impl<'a> crate::view::View<'a> for RtcKeyDeleteInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcKeyDeleteInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -9103,17 +11777,44 @@ impl<'a> crate::view::View<'a> for RtcValueInfoView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcValueInfo", "key", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcValueInfo",
+                                    field: "key",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.value, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RtcValueInfo", "value", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcValueInfo",
+                                    field: "value",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcValueInfo", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcValueInfo",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -9128,6 +11829,7 @@ impl<'a> crate::view::View<'a> for RtcValueInfoView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcValueInfoView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -9153,12 +11855,14 @@ impl<'a> From<RtcValueInfoView<'a>> for RtcValueInfo {
 pub struct RtcUserInfoView<'a> {
     /// `userId` = 1
     pub user_id: &'a str,
+    span_2: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for RtcUserInfoView<'_> {
     fn default() -> Self {
         Self {
             user_id: Default::default(),
+            span_2: &[],
             src: Default::default(),
         }
     }
@@ -9174,7 +11878,7 @@ impl<'a> RtcUserInfoView<'a> {
     }
     /// `userData` = 2: iterates the input, allocates nothing.
     pub fn user_data(&self) -> crate::view::Repeated<'a, RtcValueInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 2)
+        crate::view::Repeated::new(self.src.narrow(self.span_2), 2)
     }
 }
 impl ::core::fmt::Debug for RtcUserInfoView<'_> {
@@ -9207,16 +11911,48 @@ impl<'a> crate::view::View<'a> for RtcUserInfoView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcUserInfo", "userId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcUserInfo",
+                                    field: "userId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
-                crate::view::check_repeated::<
-                    RtcValueInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RtcUserInfo", "userData", 2))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        RtcValueInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 2)
+                        .map(|()| self.span_2 = r.span_since(self.span_2, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcUserInfo",
+                                    field: "userData",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("RtcUserInfo", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcUserInfo",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -9235,6 +11971,7 @@ impl<'a> crate::view::View<'a> for RtcUserInfoView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcUserInfoView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -9258,6 +11995,7 @@ impl<'a> From<RtcUserInfoView<'a>> for RtcUserInfo {
 /// Zero-copy view of [`RtcUserListOutput`] (`RtcUserListOutput` in its `.proto` file): decode it with [`RtcUserListOutputView::decode`], convert it with [`RtcUserListOutputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct RtcUserListOutputView<'a> {
+    span_1: &'a [u8],
     /// `token` = 2
     pub token: Option<&'a str>,
     /// `sessionId` = 3
@@ -9267,6 +12005,7 @@ pub struct RtcUserListOutputView<'a> {
 impl Default for RtcUserListOutputView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             token: Default::default(),
             session_id: Default::default(),
             src: Default::default(),
@@ -9284,7 +12023,7 @@ impl<'a> RtcUserListOutputView<'a> {
     }
     /// `list` = 1: iterates the input, allocates nothing.
     pub fn list(&self) -> crate::view::Repeated<'a, RtcUserInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for RtcUserListOutputView<'_> {
@@ -9315,10 +12054,23 @@ impl<'a> crate::view::View<'a> for RtcUserListOutputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    RtcUserInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcUserListOutput", "list", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        RtcUserInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcUserListOutput",
+                                    field: "list",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -9331,7 +12083,16 @@ impl<'a> crate::view::View<'a> for RtcUserListOutputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("RtcUserListOutput", "token", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcUserListOutput",
+                                    field: "token",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -9344,11 +12105,29 @@ impl<'a> crate::view::View<'a> for RtcUserListOutputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("RtcUserListOutput", "sessionId", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcUserListOutput",
+                                    field: "sessionId",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcUserListOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcUserListOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -9368,6 +12147,7 @@ impl<'a> crate::view::View<'a> for RtcUserListOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcUserListOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -9393,15 +12173,19 @@ impl<'a> From<RtcUserListOutputView<'a>> for RtcUserListOutput {
 pub struct RtcRoomInfoOutputView<'a> {
     /// `roomId` = 1
     pub room_id: Option<&'a str>,
+    span_2: &'a [u8],
     /// `userCount` = 3
     pub user_count: Option<i32>,
+    span_4: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for RtcRoomInfoOutputView<'_> {
     fn default() -> Self {
         Self {
             room_id: Default::default(),
+            span_2: &[],
             user_count: Default::default(),
+            span_4: &[],
             src: Default::default(),
         }
     }
@@ -9417,11 +12201,11 @@ impl<'a> RtcRoomInfoOutputView<'a> {
     }
     /// `roomData` = 2: iterates the input, allocates nothing.
     pub fn room_data(&self) -> crate::view::Repeated<'a, RtcValueInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 2)
+        crate::view::Repeated::new(self.src.narrow(self.span_2), 2)
     }
     /// `list` = 4: iterates the input, allocates nothing.
     pub fn list(&self) -> crate::view::Repeated<'a, RtcUserInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 4)
+        crate::view::Repeated::new(self.src.narrow(self.span_4), 4)
     }
 }
 impl ::core::fmt::Debug for RtcRoomInfoOutputView<'_> {
@@ -9463,13 +12247,35 @@ impl<'a> crate::view::View<'a> for RtcRoomInfoOutputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("RtcRoomInfoOutput", "roomId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcRoomInfoOutput",
+                                    field: "roomId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
-                crate::view::check_repeated::<
-                    RtcValueInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RtcRoomInfoOutput", "roomData", 2))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        RtcValueInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 2)
+                        .map(|()| self.span_2 = r.span_since(self.span_2, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcRoomInfoOutput",
+                                    field: "roomData",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -9482,17 +12288,48 @@ impl<'a> crate::view::View<'a> for RtcRoomInfoOutputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("RtcRoomInfoOutput", "userCount", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcRoomInfoOutput",
+                                    field: "userCount",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
-                crate::view::check_repeated::<
-                    RtcUserInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("RtcRoomInfoOutput", "list", 4))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        RtcUserInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 4)
+                        .map(|()| self.span_4 = r.span_since(self.span_4, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcRoomInfoOutput",
+                                    field: "list",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcRoomInfoOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcRoomInfoOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -9517,6 +12354,7 @@ impl<'a> crate::view::View<'a> for RtcRoomInfoOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcRoomInfoOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -9595,7 +12433,16 @@ impl<'a> crate::view::View<'a> for RtcInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.room_type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcInput", "roomType", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcInput",
+                                    field: "roomType",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -9608,9 +12455,30 @@ impl<'a> crate::view::View<'a> for RtcInputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("RtcInput", "broadcastType", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcInput",
+                                    field: "broadcastType",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("RtcInput", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -9624,6 +12492,7 @@ impl<'a> crate::view::View<'a> for RtcInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -9651,6 +12520,7 @@ pub struct RtcQryInputView<'a> {
     pub is_interior: bool,
     /// `target` = 2
     pub target: i32,
+    span_3: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for RtcQryInputView<'_> {
@@ -9658,6 +12528,7 @@ impl Default for RtcQryInputView<'_> {
         Self {
             is_interior: Default::default(),
             target: 1,
+            span_3: &[],
             src: Default::default(),
         }
     }
@@ -9673,7 +12544,7 @@ impl<'a> RtcQryInputView<'a> {
     }
     /// `key` = 3: iterates the input, allocates nothing.
     pub fn key(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 3)
+        crate::view::Repeated::new(self.src.narrow(self.span_3), 3)
     }
 }
 impl ::core::fmt::Debug for RtcQryInputView<'_> {
@@ -9707,22 +12578,63 @@ impl<'a> crate::view::View<'a> for RtcQryInputView<'a> {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.is_interior, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcQryInput", "isInterior", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQryInput",
+                                    field: "isInterior",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.target, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RtcQryInput", "target", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQryInput",
+                                    field: "target",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("RtcQryInput", "key", 3))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 3)
+                        .map(|()| self.span_3 = r.span_since(self.span_3, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQryInput",
+                                    field: "key",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("RtcQryInput", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQryInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -9738,6 +12650,7 @@ impl<'a> crate::view::View<'a> for RtcQryInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcQryInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -9761,11 +12674,15 @@ impl<'a> From<RtcQryInputView<'a>> for RtcQryInput {
 /// Zero-copy view of [`RtcQryOutput`] (`RtcQryOutput` in its `.proto` file): decode it with [`RtcQryOutputView::decode`], convert it with [`RtcQryOutputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct RtcQryOutputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for RtcQryOutputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> RtcQryOutputView<'a> {
@@ -9779,7 +12696,7 @@ impl<'a> RtcQryOutputView<'a> {
     }
     /// `outInfo` = 1: iterates the input, allocates nothing.
     pub fn out_info(&self) -> crate::view::Repeated<'a, RtcValueInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for RtcQryOutputView<'_> {
@@ -9806,14 +12723,36 @@ impl<'a> crate::view::View<'a> for RtcQryOutputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    RtcValueInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcQryOutput", "outInfo", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        RtcValueInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQryOutput",
+                                    field: "outInfo",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcQryOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQryOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -9831,6 +12770,7 @@ impl<'a> crate::view::View<'a> for RtcQryOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcQryOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -9854,6 +12794,7 @@ impl<'a> From<RtcQryOutputView<'a>> for RtcQryOutput {
 /// Zero-copy view of [`RtcDelDataInput`] (`RtcDelDataInput` in its `.proto` file): decode it with [`RtcDelDataInputView::decode`], convert it with [`RtcDelDataInputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct RtcDelDataInputView<'a> {
+    span_1: &'a [u8],
     /// `isInterior` = 2
     pub is_interior: bool,
     /// `target` = 3
@@ -9863,6 +12804,7 @@ pub struct RtcDelDataInputView<'a> {
 impl Default for RtcDelDataInputView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             is_interior: Default::default(),
             target: 1,
             src: Default::default(),
@@ -9880,7 +12822,7 @@ impl<'a> RtcDelDataInputView<'a> {
     }
     /// `key` = 1: iterates the input, allocates nothing.
     pub fn key(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for RtcDelDataInputView<'_> {
@@ -9911,26 +12853,66 @@ impl<'a> crate::view::View<'a> for RtcDelDataInputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcDelDataInput", "key", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDelDataInput",
+                                    field: "key",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.is_interior, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RtcDelDataInput", "isInterior", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDelDataInput",
+                                    field: "isInterior",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.target, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("RtcDelDataInput", "target", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDelDataInput",
+                                    field: "target",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcDelDataInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDelDataInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -9946,6 +12928,7 @@ impl<'a> crate::view::View<'a> for RtcDelDataInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcDelDataInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -9973,6 +12956,7 @@ pub struct RtcDataInputView<'a> {
     pub interior: bool,
     /// `target` = 2
     pub target: i32,
+    span_3: &'a [u8],
     /// `objectName` = 4
     pub object_name: Option<&'a str>,
     /// `content` = 5
@@ -9984,6 +12968,7 @@ impl Default for RtcDataInputView<'_> {
         Self {
             interior: Default::default(),
             target: 1,
+            span_3: &[],
             object_name: Default::default(),
             content: Default::default(),
             src: Default::default(),
@@ -10001,7 +12986,7 @@ impl<'a> RtcDataInputView<'a> {
     }
     /// `key` = 3: iterates the input, allocates nothing.
     pub fn key(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 3)
+        crate::view::Repeated::new(self.src.narrow(self.span_3), 3)
     }
 }
 impl ::core::fmt::Debug for RtcDataInputView<'_> {
@@ -10037,19 +13022,50 @@ impl<'a> crate::view::View<'a> for RtcDataInputView<'a> {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.interior, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcDataInput", "interior", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDataInput",
+                                    field: "interior",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.target, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RtcDataInput", "target", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDataInput",
+                                    field: "target",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("RtcDataInput", "key", 3))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 3)
+                        .map(|()| self.span_3 = r.span_since(self.span_3, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDataInput",
+                                    field: "key",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -10062,7 +13078,16 @@ impl<'a> crate::view::View<'a> for RtcDataInputView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("RtcDataInput", "objectName", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDataInput",
+                                    field: "objectName",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -10075,11 +13100,29 @@ impl<'a> crate::view::View<'a> for RtcDataInputView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("RtcDataInput", "content", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDataInput",
+                                    field: "content",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcDataInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcDataInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -10097,6 +13140,7 @@ impl<'a> crate::view::View<'a> for RtcDataInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcDataInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -10191,25 +13235,61 @@ impl<'a> crate::view::View<'a> for RtcSetDataInputView<'a> {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.interior, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcSetDataInput", "interior", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetDataInput",
+                                    field: "interior",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.target, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RtcSetDataInput", "target", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetDataInput",
+                                    field: "target",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("RtcSetDataInput", "key", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetDataInput",
+                                    field: "key",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.value, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("RtcSetDataInput", "value", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetDataInput",
+                                    field: "value",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -10222,7 +13302,16 @@ impl<'a> crate::view::View<'a> for RtcSetDataInputView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("RtcSetDataInput", "objectName", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetDataInput",
+                                    field: "objectName",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -10235,11 +13324,29 @@ impl<'a> crate::view::View<'a> for RtcSetDataInputView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("RtcSetDataInput", "content", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetDataInput",
+                                    field: "content",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcSetDataInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetDataInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -10258,6 +13365,7 @@ impl<'a> crate::view::View<'a> for RtcSetDataInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcSetDataInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -10337,9 +13445,30 @@ impl<'a> crate::view::View<'a> for RtcOutputView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("RtcOutput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcOutput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("RtcOutput", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -10350,6 +13479,7 @@ impl<'a> crate::view::View<'a> for RtcOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -10422,11 +13552,29 @@ impl<'a> crate::view::View<'a> for RtcTokenOutputView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.rtc_token, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcTokenOutput", "rtcToken", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcTokenOutput",
+                                    field: "rtcToken",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcTokenOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcTokenOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -10440,6 +13588,7 @@ impl<'a> crate::view::View<'a> for RtcTokenOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcTokenOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -10465,6 +13614,7 @@ impl<'a> From<RtcTokenOutputView<'a>> for RtcTokenOutput {
 pub struct RtcSetOutDataInputView<'a> {
     /// `target` = 1
     pub target: i32,
+    span_2: &'a [u8],
     /// `objectName` = 3
     pub object_name: Option<&'a str>,
     /// `content` = 4
@@ -10475,6 +13625,7 @@ impl Default for RtcSetOutDataInputView<'_> {
     fn default() -> Self {
         Self {
             target: 1,
+            span_2: &[],
             object_name: Default::default(),
             content: Default::default(),
             src: Default::default(),
@@ -10492,7 +13643,7 @@ impl<'a> RtcSetOutDataInputView<'a> {
     }
     /// `valueInfo` = 2: iterates the input, allocates nothing.
     pub fn value_info(&self) -> crate::view::Repeated<'a, RtcValueInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 2)
+        crate::view::Repeated::new(self.src.narrow(self.span_2), 2)
     }
 }
 impl ::core::fmt::Debug for RtcSetOutDataInputView<'_> {
@@ -10527,13 +13678,35 @@ impl<'a> crate::view::View<'a> for RtcSetOutDataInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.target, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcSetOutDataInput", "target", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetOutDataInput",
+                                    field: "target",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
-                crate::view::check_repeated::<
-                    RtcValueInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("RtcSetOutDataInput", "valueInfo", 2))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        RtcValueInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 2)
+                        .map(|()| self.span_2 = r.span_since(self.span_2, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetOutDataInput",
+                                    field: "valueInfo",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -10546,7 +13719,16 @@ impl<'a> crate::view::View<'a> for RtcSetOutDataInputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("RtcSetOutDataInput", "objectName", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetOutDataInput",
+                                    field: "objectName",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -10559,11 +13741,29 @@ impl<'a> crate::view::View<'a> for RtcSetOutDataInputView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("RtcSetOutDataInput", "content", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetOutDataInput",
+                                    field: "content",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcSetOutDataInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcSetOutDataInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -10584,6 +13784,7 @@ impl<'a> crate::view::View<'a> for RtcSetOutDataInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcSetOutDataInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -10607,11 +13808,15 @@ impl<'a> From<RtcSetOutDataInputView<'a>> for RtcSetOutDataInput {
 /// Zero-copy view of [`RtcQryUserOutDataInput`] (`RtcQryUserOutDataInput` in its `.proto` file): decode it with [`RtcQryUserOutDataInputView::decode`], convert it with [`RtcQryUserOutDataInputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct RtcQryUserOutDataInputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for RtcQryUserOutDataInputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> RtcQryUserOutDataInputView<'a> {
@@ -10625,7 +13830,7 @@ impl<'a> RtcQryUserOutDataInputView<'a> {
     }
     /// `userId` = 1: iterates the input, allocates nothing.
     pub fn user_id(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for RtcQryUserOutDataInputView<'_> {
@@ -10654,14 +13859,36 @@ impl<'a> crate::view::View<'a> for RtcQryUserOutDataInputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcQryUserOutDataInput", "userId", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQryUserOutDataInput",
+                                    field: "userId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcQryUserOutDataInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcQryUserOutDataInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -10679,6 +13906,7 @@ impl<'a> crate::view::View<'a> for RtcQryUserOutDataInputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcQryUserOutDataInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -10702,11 +13930,15 @@ impl<'a> From<RtcQryUserOutDataInputView<'a>> for RtcQryUserOutDataInput {
 /// Zero-copy view of [`RtcUserOutDataOutput`] (`RtcUserOutDataOutput` in its `.proto` file): decode it with [`RtcUserOutDataOutputView::decode`], convert it with [`RtcUserOutDataOutputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct RtcUserOutDataOutputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for RtcUserOutDataOutputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> RtcUserOutDataOutputView<'a> {
@@ -10720,7 +13952,7 @@ impl<'a> RtcUserOutDataOutputView<'a> {
     }
     /// `user` = 1: iterates the input, allocates nothing.
     pub fn user(&self) -> crate::view::Repeated<'a, RtcUserInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for RtcUserOutDataOutputView<'_> {
@@ -10747,14 +13979,36 @@ impl<'a> crate::view::View<'a> for RtcUserOutDataOutputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    RtcUserInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("RtcUserOutDataOutput", "user", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        RtcUserInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcUserOutDataOutput",
+                                    field: "user",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("RtcUserOutDataOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "RtcUserOutDataOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -10772,6 +14026,7 @@ impl<'a> crate::view::View<'a> for RtcUserOutDataOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for RtcUserOutDataOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -10862,13 +14117,31 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChrmKVEntity", "key", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVEntity",
+                                    field: "key",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.value, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("ChrmKVEntity", "value", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVEntity",
+                                    field: "value",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -10881,7 +14154,16 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("ChrmKVEntity", "status", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVEntity",
+                                    field: "status",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -10894,7 +14176,16 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("ChrmKVEntity", "timestamp", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVEntity",
+                                    field: "timestamp",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -10907,11 +14198,29 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("ChrmKVEntity", "uid", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVEntity",
+                                    field: "uid",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChrmKVEntity", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVEntity",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -10929,6 +14238,7 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
 impl<'a> crate::view::Codec<'a> for ChrmKvEntityView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -11020,7 +14330,16 @@ impl<'a> crate::view::View<'a> for SetChrmKvView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("SetChrmKV", "entry", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SetChrmKV",
+                                    field: "entry",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -11033,7 +14352,16 @@ impl<'a> crate::view::View<'a> for SetChrmKvView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("SetChrmKV", "bNotify", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SetChrmKV",
+                                    field: "bNotify",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 crate::view::merge_message(
@@ -11044,7 +14372,16 @@ impl<'a> crate::view::View<'a> for SetChrmKvView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("SetChrmKV", "notification", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SetChrmKV",
+                                    field: "notification",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -11057,9 +14394,30 @@ impl<'a> crate::view::View<'a> for SetChrmKvView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("SetChrmKV", "type", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SetChrmKV",
+                                    field: "type",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("SetChrmKV", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SetChrmKV",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -11077,6 +14435,7 @@ impl<'a> crate::view::View<'a> for SetChrmKvView<'a> {
 impl<'a> crate::view::Codec<'a> for SetChrmKvView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -11168,7 +14527,16 @@ impl<'a> crate::view::View<'a> for DeleteChrmKvView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("DeleteChrmKV", "entry", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteChrmKV",
+                                    field: "entry",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -11181,7 +14549,16 @@ impl<'a> crate::view::View<'a> for DeleteChrmKvView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("DeleteChrmKV", "bNotify", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteChrmKV",
+                                    field: "bNotify",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 crate::view::merge_message(
@@ -11192,7 +14569,16 @@ impl<'a> crate::view::View<'a> for DeleteChrmKvView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("DeleteChrmKV", "notification", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteChrmKV",
+                                    field: "notification",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -11205,11 +14591,29 @@ impl<'a> crate::view::View<'a> for DeleteChrmKvView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("DeleteChrmKV", "type", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteChrmKV",
+                                    field: "type",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("DeleteChrmKV", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteChrmKV",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -11228,6 +14632,7 @@ impl<'a> crate::view::View<'a> for DeleteChrmKvView<'a> {
 impl<'a> crate::view::Codec<'a> for DeleteChrmKvView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -11251,6 +14656,7 @@ impl<'a> From<DeleteChrmKvView<'a>> for DeleteChrmKv {
 /// Zero-copy view of [`ChrmKvOutput`] (`ChrmKVOutput` in its `.proto` file): decode it with [`ChrmKvOutputView::decode`], convert it with [`ChrmKvOutputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct ChrmKvOutputView<'a> {
+    span_1: &'a [u8],
     /// `bFullUpdate` = 2
     pub b_full_update: Option<bool>,
     /// `syncTime` = 3
@@ -11260,6 +14666,7 @@ pub struct ChrmKvOutputView<'a> {
 impl Default for ChrmKvOutputView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             b_full_update: Default::default(),
             sync_time: Default::default(),
             src: Default::default(),
@@ -11277,7 +14684,7 @@ impl<'a> ChrmKvOutputView<'a> {
     }
     /// `entries` = 1: iterates the input, allocates nothing.
     pub fn entries(&self) -> crate::view::Repeated<'a, ChrmKvEntityView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for ChrmKvOutputView<'_> {
@@ -11308,10 +14715,23 @@ impl<'a> crate::view::View<'a> for ChrmKvOutputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    ChrmKvEntityView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("ChrmKVOutput", "entries", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        ChrmKvEntityView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVOutput",
+                                    field: "entries",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -11324,7 +14744,16 @@ impl<'a> crate::view::View<'a> for ChrmKvOutputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("ChrmKVOutput", "bFullUpdate", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVOutput",
+                                    field: "bFullUpdate",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -11337,11 +14766,29 @@ impl<'a> crate::view::View<'a> for ChrmKvOutputView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("ChrmKVOutput", "syncTime", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVOutput",
+                                    field: "syncTime",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("ChrmKVOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "ChrmKVOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -11361,6 +14808,7 @@ impl<'a> crate::view::View<'a> for ChrmKvOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for ChrmKvOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -11433,10 +14881,29 @@ impl<'a> crate::view::View<'a> for QueryChrmKvView<'a> {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.timestamp, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("QueryChrmKV", "timestamp", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryChrmKV",
+                                    field: "timestamp",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("QueryChrmKV", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "QueryChrmKV",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -11450,6 +14917,7 @@ impl<'a> crate::view::View<'a> for QueryChrmKvView<'a> {
 impl<'a> crate::view::Codec<'a> for QueryChrmKvView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -11528,7 +14996,16 @@ impl<'a> crate::view::View<'a> for PullUserSettingInputView<'a> {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.version, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("PullUserSettingInput", "version", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullUserSettingInput",
+                                    field: "version",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -11541,11 +15018,29 @@ impl<'a> crate::view::View<'a> for PullUserSettingInputView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("PullUserSettingInput", "reserve", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullUserSettingInput",
+                                    field: "reserve",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("PullUserSettingInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullUserSettingInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -11560,6 +15055,7 @@ impl<'a> crate::view::View<'a> for PullUserSettingInputView<'a> {
 impl<'a> crate::view::Codec<'a> for PullUserSettingInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -11583,6 +15079,7 @@ impl<'a> From<PullUserSettingInputView<'a>> for PullUserSettingInput {
 /// Zero-copy view of [`PullUserSettingOutput`] (`PullUserSettingOutput` in its `.proto` file): decode it with [`PullUserSettingOutputView::decode`], convert it with [`PullUserSettingOutputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct PullUserSettingOutputView<'a> {
+    span_1: &'a [u8],
     /// `version` = 2
     pub version: i64,
     src: crate::view::Src<'a>,
@@ -11590,6 +15087,7 @@ pub struct PullUserSettingOutputView<'a> {
 impl Default for PullUserSettingOutputView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             version: Default::default(),
             src: Default::default(),
         }
@@ -11606,7 +15104,7 @@ impl<'a> PullUserSettingOutputView<'a> {
     }
     /// `items` = 1: iterates the input, allocates nothing.
     pub fn items(&self) -> crate::view::Repeated<'a, UserSettingItemView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for PullUserSettingOutputView<'_> {
@@ -11636,20 +15134,51 @@ impl<'a> crate::view::View<'a> for PullUserSettingOutputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    UserSettingItemView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("PullUserSettingOutput", "items", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        UserSettingItemView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullUserSettingOutput",
+                                    field: "items",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.version, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("PullUserSettingOutput", "version", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullUserSettingOutput",
+                                    field: "version",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("PullUserSettingOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "PullUserSettingOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -11668,6 +15197,7 @@ impl<'a> crate::view::View<'a> for PullUserSettingOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for PullUserSettingOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -11762,41 +15292,104 @@ impl<'a> crate::view::View<'a> for UserSettingItemView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.target_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("UserSettingItem", "targetId", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UserSettingItem",
+                                    field: "targetId",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("UserSettingItem", "type", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UserSettingItem",
+                                    field: "type",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("UserSettingItem", "key", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UserSettingItem",
+                                    field: "key",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Bytes as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.value, wire_type, r, ctx, &self.src, 5)
-                    .map_err(|e| e.within("UserSettingItem", "value", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UserSettingItem",
+                                    field: "value",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.version, wire_type, r, ctx, &self.src, 6)
-                    .map_err(|e| e.within("UserSettingItem", "version", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UserSettingItem",
+                                    field: "version",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.status, wire_type, r, ctx, &self.src, 7)
-                    .map_err(|e| e.within("UserSettingItem", "status", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UserSettingItem",
+                                    field: "status",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("UserSettingItem", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "UserSettingItem",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -11815,6 +15408,7 @@ impl<'a> crate::view::View<'a> for UserSettingItemView<'a> {
 impl<'a> crate::view::Codec<'a> for UserSettingItemView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -11889,11 +15483,29 @@ impl<'a> crate::view::View<'a> for SessionsAttQryInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("SessionsAttQryInput", "nothing", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionsAttQryInput",
+                                    field: "nothing",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SessionsAttQryInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionsAttQryInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -11907,6 +15519,7 @@ impl<'a> crate::view::View<'a> for SessionsAttQryInputView<'a> {
 impl<'a> crate::view::Codec<'a> for SessionsAttQryInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -11989,23 +15602,59 @@ impl<'a> crate::view::View<'a> for SessionsAttOutputView<'a> {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.inbox_time, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("SessionsAttOutput", "inboxTime", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionsAttOutput",
+                                    field: "inboxTime",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.sendbox_time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("SessionsAttOutput", "sendboxTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionsAttOutput",
+                                    field: "sendboxTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.total_unread_count, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("SessionsAttOutput", "totalUnreadCount", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionsAttOutput",
+                                    field: "totalUnreadCount",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SessionsAttOutput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionsAttOutput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -12021,6 +15670,7 @@ impl<'a> crate::view::View<'a> for SessionsAttOutputView<'a> {
 impl<'a> crate::view::Codec<'a> for SessionsAttOutputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -12103,23 +15753,59 @@ impl<'a> crate::view::View<'a> for SessionMsgReadInputView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("SessionMsgReadInput", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionMsgReadInput",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.msg_time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("SessionMsgReadInput", "msgTime", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionMsgReadInput",
+                                    field: "msgTime",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.channel_id, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("SessionMsgReadInput", "channelId", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionMsgReadInput",
+                                    field: "channelId",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SessionMsgReadInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionMsgReadInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -12135,6 +15821,7 @@ impl<'a> crate::view::View<'a> for SessionMsgReadInputView<'a> {
 impl<'a> crate::view::Codec<'a> for SessionMsgReadInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -12158,11 +15845,15 @@ impl<'a> From<SessionMsgReadInputView<'a>> for SessionMsgReadInput {
 /// Zero-copy view of [`DeleteSessionsInput`] (`DeleteSessionsInput` in its `.proto` file): decode it with [`DeleteSessionsInputView::decode`], convert it with [`DeleteSessionsInputView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct DeleteSessionsInputView<'a> {
+    span_1: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for DeleteSessionsInputView<'_> {
     fn default() -> Self {
-        Self { src: Default::default() }
+        Self {
+            span_1: &[],
+            src: Default::default(),
+        }
     }
 }
 impl<'a> DeleteSessionsInputView<'a> {
@@ -12176,7 +15867,7 @@ impl<'a> DeleteSessionsInputView<'a> {
     }
     /// `sessions` = 1: iterates the input, allocates nothing.
     pub fn sessions(&self) -> crate::view::Repeated<'a, SessionInfoView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for DeleteSessionsInputView<'_> {
@@ -12205,14 +15896,36 @@ impl<'a> crate::view::View<'a> for DeleteSessionsInputView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    SessionInfoView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("DeleteSessionsInput", "sessions", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        SessionInfoView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteSessionsInput",
+                                    field: "sessions",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("DeleteSessionsInput", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "DeleteSessionsInput",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -12230,6 +15943,7 @@ impl<'a> crate::view::View<'a> for DeleteSessionsInputView<'a> {
 impl<'a> crate::view::Codec<'a> for DeleteSessionsInputView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -12308,16 +16022,44 @@ impl<'a> crate::view::View<'a> for SessionInfoView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("SessionInfo", "type", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionInfo",
+                                    field: "type",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.channel_id, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("SessionInfo", "channelId", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionInfo",
+                                    field: "channelId",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("SessionInfo", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SessionInfo",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -12332,6 +16074,7 @@ impl<'a> crate::view::View<'a> for SessionInfoView<'a> {
 impl<'a> crate::view::Codec<'a> for SessionInfoView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,

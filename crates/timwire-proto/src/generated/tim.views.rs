@@ -66,7 +66,16 @@ impl<'a> crate::view::View<'a> for TimErrorView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("TimError", "code", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimError",
+                                    field: "code",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -79,9 +88,30 @@ impl<'a> crate::view::View<'a> for TimErrorView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("TimError", "info", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimError",
+                                    field: "info",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimError", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimError",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -95,6 +125,7 @@ impl<'a> crate::view::View<'a> for TimErrorView<'a> {
 impl<'a> crate::view::Codec<'a> for TimErrorView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -193,13 +224,31 @@ impl<'a> crate::view::View<'a> for TimAckView<'a> {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.ok, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("TimAck", "ok", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAck",
+                                    field: "ok",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.tim_type, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("TimAck", "timType", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAck",
+                                    field: "timType",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 crate::view::merge_message(
@@ -210,7 +259,16 @@ impl<'a> crate::view::View<'a> for TimAckView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("TimAck", "error", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAck",
+                                    field: "error",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -223,7 +281,16 @@ impl<'a> crate::view::View<'a> for TimAckView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("TimAck", "t", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAck",
+                                    field: "t",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -236,7 +303,16 @@ impl<'a> crate::view::View<'a> for TimAckView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("TimAck", "n", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAck",
+                                    field: "n",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -249,7 +325,16 @@ impl<'a> crate::view::View<'a> for TimAckView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("TimAck", "t2", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAck",
+                                    field: "t2",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -262,9 +347,30 @@ impl<'a> crate::view::View<'a> for TimAckView<'a> {
                         &self.src,
                         7,
                     )
-                    .map_err(|e| e.within("TimAck", "n2", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAck",
+                                    field: "n2",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimAck", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAck",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -283,6 +389,7 @@ impl<'a> crate::view::View<'a> for TimAckView<'a> {
 impl<'a> crate::view::Codec<'a> for TimAckView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -388,7 +495,16 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("TimReq", "rtype", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimReq",
+                                    field: "rtype",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -401,7 +517,16 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("TimReq", "node", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimReq",
+                                    field: "node",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -414,7 +539,16 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("TimReq", "node2", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimReq",
+                                    field: "node2",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -427,7 +561,16 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("TimReq", "reqInt", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimReq",
+                                    field: "reqInt",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -440,7 +583,16 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("TimReq", "reqInt2", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimReq",
+                                    field: "reqInt2",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -453,7 +605,16 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("TimReq", "reqStr", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimReq",
+                                    field: "reqStr",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -466,9 +627,30 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         &self.src,
                         7,
                     )
-                    .map_err(|e| e.within("TimReq", "reqStr2", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimReq",
+                                    field: "reqStr2",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimReq", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimReq",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -487,6 +669,7 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
 impl<'a> crate::view::Codec<'a> for TimReqView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -518,6 +701,7 @@ pub struct TidView<'a> {
     pub resource: Option<&'a str>,
     /// `termtyp` = 4
     pub termtyp: Option<i32>,
+    span_5: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for TidView<'_> {
@@ -527,6 +711,7 @@ impl Default for TidView<'_> {
             domain: Default::default(),
             resource: Default::default(),
             termtyp: Default::default(),
+            span_5: &[],
             src: Default::default(),
         }
     }
@@ -544,7 +729,7 @@ impl<'a> TidView<'a> {
     pub fn extend(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Str> {
-        crate::view::MapView::new(self.src, 5)
+        crate::view::MapView::new(self.src.narrow(self.span_5), 5)
     }
 }
 impl ::core::fmt::Debug for TidView<'_> {
@@ -580,7 +765,16 @@ impl<'a> crate::view::View<'a> for TidView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.node, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("Tid", "node", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Tid",
+                                    field: "node",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -593,7 +787,16 @@ impl<'a> crate::view::View<'a> for TidView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("Tid", "domain", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Tid",
+                                    field: "domain",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -606,7 +809,16 @@ impl<'a> crate::view::View<'a> for TidView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("Tid", "resource", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Tid",
+                                    field: "resource",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -619,16 +831,50 @@ impl<'a> crate::view::View<'a> for TidView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("Tid", "termtyp", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Tid",
+                                    field: "termtyp",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("Tid", "extend", 5))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_5 = r.span_since(self.span_5, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Tid",
+                                    field: "extend",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("Tid", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Tid",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -652,6 +898,7 @@ impl<'a> crate::view::View<'a> for TidView<'a> {
 impl<'a> crate::view::Codec<'a> for TidView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -689,6 +936,9 @@ pub struct TimUserBeanView<'a> {
     pub area: Option<&'a str>,
     /// `createtime` = 8
     pub createtime: Option<i64>,
+    span_9: &'a [u8],
+    span_10: &'a [u8],
+    span_11: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for TimUserBeanView<'_> {
@@ -701,6 +951,9 @@ impl Default for TimUserBeanView<'_> {
             cover: Default::default(),
             area: Default::default(),
             createtime: Default::default(),
+            span_9: &[],
+            span_10: &[],
+            span_11: &[],
             src: Default::default(),
         }
     }
@@ -716,19 +969,19 @@ impl<'a> TimUserBeanView<'a> {
     }
     /// `photoTidAlbum` = 9: iterates the input, allocates nothing.
     pub fn photo_tid_album(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 9)
+        crate::view::Repeated::new(self.src.narrow(self.span_9), 9)
     }
     /// `extend` = 10: iterates the input, allocates nothing.
     pub fn extend(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Str> {
-        crate::view::MapView::new(self.src, 10)
+        crate::view::MapView::new(self.src.narrow(self.span_10), 10)
     }
     /// `extra` = 11: iterates the input, allocates nothing.
     pub fn extra(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Bytes> {
-        crate::view::MapView::new(self.src, 11)
+        crate::view::MapView::new(self.src.narrow(self.span_11), 11)
     }
 }
 impl ::core::fmt::Debug for TimUserBeanView<'_> {
@@ -776,7 +1029,16 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("TimUserBean", "name", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "name",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -789,7 +1051,16 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("TimUserBean", "nickName", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "nickName",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -802,7 +1073,16 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("TimUserBean", "brithday", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "brithday",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -815,7 +1095,16 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("TimUserBean", "gender", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "gender",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -828,7 +1117,16 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("TimUserBean", "cover", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "cover",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -841,7 +1139,16 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                         &self.src,
                         7,
                     )
-                    .map_err(|e| e.within("TimUserBean", "area", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "area",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             8 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -854,30 +1161,88 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                         &self.src,
                         8,
                     )
-                    .map_err(|e| e.within("TimUserBean", "createtime", 8))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "createtime",
+                                    tag: 8,
+                                },
+                            )
+                    })
             }
             9 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 9)
-                    .map_err(|e| e.within("TimUserBean", "photoTidAlbum", 9))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 9)
+                        .map(|()| self.span_9 = r.span_since(self.span_9, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "photoTidAlbum",
+                                    tag: 9,
+                                },
+                            )
+                    })
             }
             10 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimUserBean", "extend", 10))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_10 = r.span_since(self.span_10, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "extend",
+                                    tag: 10,
+                                },
+                            )
+                    })
             }
             11 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Bytes,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimUserBean", "extra", 11))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Bytes,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_11 = r.span_since(self.span_11, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "extra",
+                                    tag: 11,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimUserBean", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimUserBean",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -918,6 +1283,7 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
 impl<'a> crate::view::Codec<'a> for TimUserBeanView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -943,6 +1309,7 @@ impl<'a> From<TimUserBeanView<'a>> for TimUserBean {
 pub struct TimRoomBeanView<'a> {
     /// `founder` = 1
     pub founder: Option<&'a str>,
+    span_2: &'a [u8],
     /// `cover` = 3
     pub cover: Option<&'a str>,
     /// `topic` = 4
@@ -955,18 +1322,23 @@ pub struct TimRoomBeanView<'a> {
     pub kind: Option<i64>,
     /// `createtime` = 8
     pub createtime: Option<i64>,
+    span_9: &'a [u8],
+    span_10: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for TimRoomBeanView<'_> {
     fn default() -> Self {
         Self {
             founder: Default::default(),
+            span_2: &[],
             cover: Default::default(),
             topic: Default::default(),
             label: Default::default(),
             gtype: Default::default(),
             kind: Default::default(),
             createtime: Default::default(),
+            span_9: &[],
+            span_10: &[],
             src: Default::default(),
         }
     }
@@ -982,19 +1354,19 @@ impl<'a> TimRoomBeanView<'a> {
     }
     /// `managers` = 2: iterates the input, allocates nothing.
     pub fn managers(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 2)
+        crate::view::Repeated::new(self.src.narrow(self.span_2), 2)
     }
     /// `extend` = 9: iterates the input, allocates nothing.
     pub fn extend(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Str> {
-        crate::view::MapView::new(self.src, 9)
+        crate::view::MapView::new(self.src.narrow(self.span_9), 9)
     }
     /// `extra` = 10: iterates the input, allocates nothing.
     pub fn extra(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Bytes> {
-        crate::view::MapView::new(self.src, 10)
+        crate::view::MapView::new(self.src.narrow(self.span_10), 10)
     }
 }
 impl ::core::fmt::Debug for TimRoomBeanView<'_> {
@@ -1042,13 +1414,35 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("TimRoomBean", "founder", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "founder",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("TimRoomBean", "managers", 2))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 2)
+                        .map(|()| self.span_2 = r.span_since(self.span_2, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "managers",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1061,7 +1455,16 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("TimRoomBean", "cover", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "cover",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1074,7 +1477,16 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("TimRoomBean", "topic", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "topic",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1087,7 +1499,16 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("TimRoomBean", "label", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "label",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -1100,7 +1521,16 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("TimRoomBean", "gtype", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "gtype",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1113,7 +1543,16 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                         &self.src,
                         7,
                     )
-                    .map_err(|e| e.within("TimRoomBean", "kind", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "kind",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             8 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1126,24 +1565,69 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                         &self.src,
                         8,
                     )
-                    .map_err(|e| e.within("TimRoomBean", "createtime", 8))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "createtime",
+                                    tag: 8,
+                                },
+                            )
+                    })
             }
             9 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimRoomBean", "extend", 9))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_9 = r.span_since(self.span_9, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "extend",
+                                    tag: 9,
+                                },
+                            )
+                    })
             }
             10 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Bytes,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimRoomBean", "extra", 10))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Bytes,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_10 = r.span_since(self.span_10, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "extra",
+                                    tag: 10,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimRoomBean", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimRoomBean",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1184,6 +1668,7 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
 impl<'a> crate::view::Codec<'a> for TimRoomBeanView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1219,6 +1704,7 @@ pub struct TimAuthView<'a> {
     pub termtyp: Option<i32>,
     /// `token` = 6
     pub token: Option<&'a str>,
+    span_7: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for TimAuthView<'_> {
@@ -1230,6 +1716,7 @@ impl Default for TimAuthView<'_> {
             resource: Default::default(),
             termtyp: Default::default(),
             token: Default::default(),
+            span_7: &[],
             src: Default::default(),
         }
     }
@@ -1247,7 +1734,7 @@ impl<'a> TimAuthView<'a> {
     pub fn extend(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Str> {
-        crate::view::MapView::new(self.src, 7)
+        crate::view::MapView::new(self.src.narrow(self.span_7), 7)
     }
 }
 impl ::core::fmt::Debug for TimAuthView<'_> {
@@ -1292,7 +1779,16 @@ impl<'a> crate::view::View<'a> for TimAuthView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("TimAuth", "name", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAuth",
+                                    field: "name",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1305,7 +1801,16 @@ impl<'a> crate::view::View<'a> for TimAuthView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("TimAuth", "pwd", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAuth",
+                                    field: "pwd",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1318,7 +1823,16 @@ impl<'a> crate::view::View<'a> for TimAuthView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("TimAuth", "domain", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAuth",
+                                    field: "domain",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1331,7 +1845,16 @@ impl<'a> crate::view::View<'a> for TimAuthView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("TimAuth", "resource", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAuth",
+                                    field: "resource",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -1344,7 +1867,16 @@ impl<'a> crate::view::View<'a> for TimAuthView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("TimAuth", "termtyp", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAuth",
+                                    field: "termtyp",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1357,16 +1889,50 @@ impl<'a> crate::view::View<'a> for TimAuthView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("TimAuth", "token", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAuth",
+                                    field: "token",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimAuth", "extend", 7))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_7 = r.span_since(self.span_7, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAuth",
+                                    field: "extend",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimAuth", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimAuth",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -1392,6 +1958,7 @@ impl<'a> crate::view::View<'a> for TimAuthView<'a> {
 impl<'a> crate::view::Codec<'a> for TimAuthView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1425,10 +1992,13 @@ pub struct TimPresenceView<'a> {
     pub from_tid: Option<TidView<'a>>,
     /// `toTid` = 5
     pub to_tid: Option<TidView<'a>>,
+    span_6: &'a [u8],
     /// `show` = 7
     pub show: Option<i32>,
     /// `status` = 8
     pub status: Option<&'a str>,
+    span_9: &'a [u8],
+    span_10: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for TimPresenceView<'_> {
@@ -1439,8 +2009,11 @@ impl Default for TimPresenceView<'_> {
             sub_status: Default::default(),
             from_tid: Default::default(),
             to_tid: Default::default(),
+            span_6: &[],
             show: Default::default(),
             status: Default::default(),
+            span_9: &[],
+            span_10: &[],
             src: Default::default(),
         }
     }
@@ -1456,19 +2029,19 @@ impl<'a> TimPresenceView<'a> {
     }
     /// `toList` = 6: iterates the input, allocates nothing.
     pub fn to_list(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 6)
+        crate::view::Repeated::new(self.src.narrow(self.span_6), 6)
     }
     /// `extend` = 9: iterates the input, allocates nothing.
     pub fn extend(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Str> {
-        crate::view::MapView::new(self.src, 9)
+        crate::view::MapView::new(self.src.narrow(self.span_9), 9)
     }
     /// `extra` = 10: iterates the input, allocates nothing.
     pub fn extra(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Bytes> {
-        crate::view::MapView::new(self.src, 10)
+        crate::view::MapView::new(self.src.narrow(self.span_10), 10)
     }
 }
 impl ::core::fmt::Debug for TimPresenceView<'_> {
@@ -1516,7 +2089,16 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("TimPresence", "id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -1529,7 +2111,16 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                         &self.src,
                         2,
                     )
-                    .map_err(|e| e.within("TimPresence", "offline", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "offline",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -1542,7 +2133,16 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("TimPresence", "subStatus", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "subStatus",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 crate::view::merge_message(
@@ -1553,7 +2153,16 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("TimPresence", "fromTid", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "fromTid",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 crate::view::merge_message(
@@ -1564,13 +2173,35 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("TimPresence", "toTid", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "toTid",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 6)
-                    .map_err(|e| e.within("TimPresence", "toList", 6))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 6)
+                        .map(|()| self.span_6 = r.span_since(self.span_6, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "toList",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -1583,7 +2214,16 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                         &self.src,
                         7,
                     )
-                    .map_err(|e| e.within("TimPresence", "show", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "show",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             8 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1596,24 +2236,69 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                         &self.src,
                         8,
                     )
-                    .map_err(|e| e.within("TimPresence", "status", 8))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "status",
+                                    tag: 8,
+                                },
+                            )
+                    })
             }
             9 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimPresence", "extend", 9))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_9 = r.span_since(self.span_9, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "extend",
+                                    tag: 9,
+                                },
+                            )
+                    })
             }
             10 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Bytes,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimPresence", "extra", 10))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Bytes,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_10 = r.span_since(self.span_10, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "extra",
+                                    tag: 10,
+                                },
+                            )
+                    })
             }
             _ => {
-                r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimPresence", "", tag))
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimPresence",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1654,6 +2339,7 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
 impl<'a> crate::view::Codec<'a> for TimPresenceView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1705,6 +2391,9 @@ pub struct TimMessageView<'a> {
     pub udtype: Option<i32>,
     /// `udshow` = 14
     pub udshow: Option<i32>,
+    span_15: &'a [u8],
+    span_16: &'a [u8],
+    span_17: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for TimMessageView<'_> {
@@ -1724,6 +2413,9 @@ impl Default for TimMessageView<'_> {
             timestamp: Default::default(),
             udtype: Default::default(),
             udshow: Default::default(),
+            span_15: &[],
+            span_16: &[],
+            span_17: &[],
             src: Default::default(),
         }
     }
@@ -1741,17 +2433,17 @@ impl<'a> TimMessageView<'a> {
     pub fn extend(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Str> {
-        crate::view::MapView::new(self.src, 15)
+        crate::view::MapView::new(self.src.narrow(self.span_15), 15)
     }
     /// `extra` = 16: iterates the input, allocates nothing.
     pub fn extra(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, crate::view::codec::Bytes> {
-        crate::view::MapView::new(self.src, 16)
+        crate::view::MapView::new(self.src.narrow(self.span_16), 16)
     }
     /// `ToList` = 17: iterates the input, allocates nothing.
     pub fn to_list(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 17)
+        crate::view::Repeated::new(self.src.narrow(self.span_17), 17)
     }
 }
 impl ::core::fmt::Debug for TimMessageView<'_> {
@@ -1799,13 +2491,31 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.ms_type, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("TimMessage", "msType", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "msType",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.od_type, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("TimMessage", "odType", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "odType",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1818,7 +2528,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("TimMessage", "id", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "id",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1831,7 +2550,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("TimMessage", "mid", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "mid",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -1844,7 +2572,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("TimMessage", "bnType", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "bnType",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 crate::view::merge_message(
@@ -1855,7 +2592,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("TimMessage", "fromTid", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "fromTid",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 crate::view::merge_message(
@@ -1866,7 +2612,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         7,
                     )
-                    .map_err(|e| e.within("TimMessage", "toTid", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "toTid",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             8 => {
                 crate::view::merge_message(
@@ -1877,7 +2632,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         8,
                     )
-                    .map_err(|e| e.within("TimMessage", "roomTid", 8))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "roomTid",
+                                    tag: 8,
+                                },
+                            )
+                    })
             }
             9 => {
                 <crate::view::codec::Bytes as crate::view::Codec<
@@ -1890,7 +2654,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         9,
                     )
-                    .map_err(|e| e.within("TimMessage", "dataBinary", 9))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "dataBinary",
+                                    tag: 9,
+                                },
+                            )
+                    })
             }
             10 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -1903,7 +2676,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         10,
                     )
-                    .map_err(|e| e.within("TimMessage", "dataString", 10))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "dataString",
+                                    tag: 10,
+                                },
+                            )
+                    })
             }
             11 => {
                 <crate::view::codec::Bool as crate::view::Codec<
@@ -1916,7 +2698,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         11,
                     )
-                    .map_err(|e| e.within("TimMessage", "isOffline", 11))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "isOffline",
+                                    tag: 11,
+                                },
+                            )
+                    })
             }
             12 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
@@ -1929,7 +2720,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         12,
                     )
-                    .map_err(|e| e.within("TimMessage", "timestamp", 12))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "timestamp",
+                                    tag: 12,
+                                },
+                            )
+                    })
             }
             13 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -1942,7 +2742,16 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         13,
                     )
-                    .map_err(|e| e.within("TimMessage", "udtype", 13))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "udtype",
+                                    tag: 13,
+                                },
+                            )
+                    })
             }
             14 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -1955,29 +2764,89 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                         &self.src,
                         14,
                     )
-                    .map_err(|e| e.within("TimMessage", "udshow", 14))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "udshow",
+                                    tag: 14,
+                                },
+                            )
+                    })
             }
             15 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimMessage", "extend", 15))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_15 = r.span_since(self.span_15, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "extend",
+                                    tag: 15,
+                                },
+                            )
+                    })
             }
             16 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    crate::view::codec::Bytes,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimMessage", "extra", 16))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        crate::view::codec::Bytes,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_16 = r.span_since(self.span_16, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "extra",
+                                    tag: 16,
+                                },
+                            )
+                    })
             }
             17 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 17)
-                    .map_err(|e| e.within("TimMessage", "ToList", 17))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 17)
+                        .map(|()| self.span_17 = r.span_since(self.span_17, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "ToList",
+                                    tag: 17,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimMessage", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessage",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -2024,6 +2893,7 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
 impl<'a> crate::view::Codec<'a> for TimMessageView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2114,13 +2984,31 @@ impl<'a> crate::view::View<'a> for TimStreamView<'a> {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("TimStream", "id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimStream",
+                                    field: "id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.v_node, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("TimStream", "VNode", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimStream",
+                                    field: "VNode",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
@@ -2133,7 +3021,16 @@ impl<'a> crate::view::View<'a> for TimStreamView<'a> {
                         &self.src,
                         3,
                     )
-                    .map_err(|e| e.within("TimStream", "dtype", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimStream",
+                                    field: "dtype",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Bytes as crate::view::Codec<
@@ -2146,15 +3043,45 @@ impl<'a> crate::view::View<'a> for TimStreamView<'a> {
                         &self.src,
                         4,
                     )
-                    .map_err(|e| e.within("TimStream", "body", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimStream",
+                                    field: "body",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.from_node, wire_type, r, ctx, &self.src, 5)
-                    .map_err(|e| e.within("TimStream", "fromNode", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimStream",
+                                    field: "fromNode",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimStream", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimStream",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -2171,6 +3098,7 @@ impl<'a> crate::view::View<'a> for TimStreamView<'a> {
 impl<'a> crate::view::Codec<'a> for TimStreamView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2196,6 +3124,9 @@ impl<'a> From<TimStreamView<'a>> for TimStream {
 pub struct TimNodesView<'a> {
     /// `ntype` = 1
     pub ntype: i32,
+    span_2: &'a [u8],
+    span_3: &'a [u8],
+    span_4: &'a [u8],
     /// `node` = 5
     pub node: Option<&'a str>,
     src: crate::view::Src<'a>,
@@ -2204,6 +3135,9 @@ impl Default for TimNodesView<'_> {
     fn default() -> Self {
         Self {
             ntype: Default::default(),
+            span_2: &[],
+            span_3: &[],
+            span_4: &[],
             node: Default::default(),
             src: Default::default(),
         }
@@ -2220,19 +3154,19 @@ impl<'a> TimNodesView<'a> {
     }
     /// `nodelist` = 2: iterates the input, allocates nothing.
     pub fn nodelist(&self) -> crate::view::Repeated<'a, crate::view::codec::Str> {
-        crate::view::Repeated::new(self.src, 2)
+        crate::view::Repeated::new(self.src.narrow(self.span_2), 2)
     }
     /// `usermap` = 3: iterates the input, allocates nothing.
     pub fn usermap(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, TimUserBeanView<'a>> {
-        crate::view::MapView::new(self.src, 3)
+        crate::view::MapView::new(self.src.narrow(self.span_3), 3)
     }
     /// `roommap` = 4: iterates the input, allocates nothing.
     pub fn roommap(
         &self,
     ) -> crate::view::MapView<'a, crate::view::codec::Str, TimRoomBeanView<'a>> {
-        crate::view::MapView::new(self.src, 4)
+        crate::view::MapView::new(self.src.narrow(self.span_4), 4)
     }
 }
 impl ::core::fmt::Debug for TimNodesView<'_> {
@@ -2268,27 +3202,75 @@ impl<'a> crate::view::View<'a> for TimNodesView<'a> {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.ntype, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("TimNodes", "ntype", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimNodes",
+                                    field: "ntype",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
-                crate::view::check_repeated::<
-                    crate::view::codec::Str,
-                >(wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("TimNodes", "nodelist", 2))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        crate::view::codec::Str,
+                    >(wire_type, r, ctx, &self.src, 2)
+                        .map(|()| self.span_2 = r.span_since(self.span_2, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimNodes",
+                                    field: "nodelist",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    TimUserBeanView<'a>,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimNodes", "usermap", 3))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        TimUserBeanView<'a>,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_3 = r.span_since(self.span_3, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimNodes",
+                                    field: "usermap",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
-                crate::view::check_map::<
-                    crate::view::codec::Str,
-                    TimRoomBeanView<'a>,
-                >(wire_type, r, ctx)
-                    .map_err(|e| e.within("TimNodes", "roommap", 4))
+                {
+                    let start = r.key_start();
+                    crate::view::check_map::<
+                        crate::view::codec::Str,
+                        TimRoomBeanView<'a>,
+                    >(wire_type, r, ctx)
+                        .map(|()| self.span_4 = r.span_since(self.span_4, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimNodes",
+                                    field: "roommap",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
@@ -2301,9 +3283,30 @@ impl<'a> crate::view::View<'a> for TimNodesView<'a> {
                         &self.src,
                         5,
                     )
-                    .map_err(|e| e.within("TimNodes", "node", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimNodes",
+                                    field: "node",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("TimNodes", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimNodes",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -2338,6 +3341,7 @@ impl<'a> crate::view::View<'a> for TimNodesView<'a> {
 impl<'a> crate::view::Codec<'a> for TimNodesView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -2363,12 +3367,14 @@ impl<'a> From<TimNodesView<'a>> for TimNodes {
 pub struct TimMessageListView<'a> {
     /// `id` = 1
     pub id: Option<i64>,
+    span_2: &'a [u8],
     src: crate::view::Src<'a>,
 }
 impl Default for TimMessageListView<'_> {
     fn default() -> Self {
         Self {
             id: Default::default(),
+            span_2: &[],
             src: Default::default(),
         }
     }
@@ -2384,7 +3390,7 @@ impl<'a> TimMessageListView<'a> {
     }
     /// `messageList` = 2: iterates the input, allocates nothing.
     pub fn message_list(&self) -> crate::view::Repeated<'a, TimMessageView<'a>> {
-        crate::view::Repeated::new(self.src, 2)
+        crate::view::Repeated::new(self.src.narrow(self.span_2), 2)
     }
 }
 impl ::core::fmt::Debug for TimMessageListView<'_> {
@@ -2424,17 +3430,48 @@ impl<'a> crate::view::View<'a> for TimMessageListView<'a> {
                         &self.src,
                         1,
                     )
-                    .map_err(|e| e.within("TimMessageList", "id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessageList",
+                                    field: "id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
-                crate::view::check_repeated::<
-                    TimMessageView<'a>,
-                >(wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("TimMessageList", "messageList", 2))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        TimMessageView<'a>,
+                    >(wire_type, r, ctx, &self.src, 2)
+                        .map(|()| self.span_2 = r.span_since(self.span_2, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessageList",
+                                    field: "messageList",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("TimMessageList", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "TimMessageList",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -2453,6 +3490,7 @@ impl<'a> crate::view::View<'a> for TimMessageListView<'a> {
 impl<'a> crate::view::Codec<'a> for TimMessageListView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,

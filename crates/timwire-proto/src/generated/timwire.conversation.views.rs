@@ -79,31 +79,76 @@ impl<'a> crate::view::View<'a> for ConversationView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("Conversation", "id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Conversation",
+                                    field: "id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.scene, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("Conversation", "scene", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Conversation",
+                                    field: "scene",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.to, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("Conversation", "to", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Conversation",
+                                    field: "to",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.update_time, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("Conversation", "update_time", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Conversation",
+                                    field: "update_time",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Uint32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.unread, wire_type, r, ctx, &self.src, 5)
-                    .map_err(|e| e.within("Conversation", "unread", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Conversation",
+                                    field: "unread",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 crate::view::merge_message(
@@ -114,17 +159,44 @@ impl<'a> crate::view::View<'a> for ConversationView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("Conversation", "last_message", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Conversation",
+                                    field: "last_message",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.custom, wire_type, r, ctx, &self.src, 7)
-                    .map_err(|e| e.within("Conversation", "custom", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Conversation",
+                                    field: "custom",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("Conversation", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Conversation",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -146,6 +218,7 @@ impl<'a> crate::view::View<'a> for ConversationView<'a> {
 impl<'a> crate::view::Codec<'a> for ConversationView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -248,31 +321,76 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.url, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("FileAttachment", "url", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "FileAttachment",
+                                    field: "url",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Uint64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.size, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("FileAttachment", "size", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "FileAttachment",
+                                    field: "size",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.name, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("FileAttachment", "name", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "FileAttachment",
+                                    field: "name",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.md5, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("FileAttachment", "md5", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "FileAttachment",
+                                    field: "md5",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.ext, wire_type, r, ctx, &self.src, 5)
-                    .map_err(|e| e.within("FileAttachment", "ext", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "FileAttachment",
+                                    field: "ext",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Uint32 as crate::view::Codec<
@@ -285,7 +403,16 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
                         &self.src,
                         6,
                     )
-                    .map_err(|e| e.within("FileAttachment", "width", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "FileAttachment",
+                                    field: "width",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Uint32 as crate::view::Codec<
@@ -298,7 +425,16 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
                         &self.src,
                         7,
                     )
-                    .map_err(|e| e.within("FileAttachment", "height", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "FileAttachment",
+                                    field: "height",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             8 => {
                 <crate::view::codec::Uint64 as crate::view::Codec<
@@ -311,11 +447,29 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
                         &self.src,
                         8,
                     )
-                    .map_err(|e| e.within("FileAttachment", "duration", 8))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "FileAttachment",
+                                    field: "duration",
+                                    tag: 8,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("FileAttachment", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "FileAttachment",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -336,6 +490,7 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
 impl<'a> crate::view::Codec<'a> for FileAttachmentView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -418,21 +573,60 @@ impl<'a> crate::view::View<'a> for LocationView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.title, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("Location", "title", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Location",
+                                    field: "title",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Double as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.latitude, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("Location", "latitude", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Location",
+                                    field: "latitude",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Double as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.longitude, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("Location", "longitude", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Location",
+                                    field: "longitude",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("Location", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Location",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -447,6 +641,7 @@ impl<'a> crate::view::View<'a> for LocationView<'a> {
 impl<'a> crate::view::Codec<'a> for LocationView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -585,67 +780,166 @@ impl<'a> crate::view::View<'a> for MessageView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.conversation_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("Message", "conversation_id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "conversation_id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("Message", "id", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "id",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.id_client, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("Message", "id_client", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "id_client",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.scene, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("Message", "scene", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "scene",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 5)
-                    .map_err(|e| e.within("Message", "type", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "type",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.from, wire_type, r, ctx, &self.src, 6)
-                    .map_err(|e| e.within("Message", "from", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "from",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.to, wire_type, r, ctx, &self.src, 7)
-                    .map_err(|e| e.within("Message", "to", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "to",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             8 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.time, wire_type, r, ctx, &self.src, 8)
-                    .map_err(|e| e.within("Message", "time", 8))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "time",
+                                    tag: 8,
+                                },
+                            )
+                    })
             }
             9 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.flow, wire_type, r, ctx, &self.src, 9)
-                    .map_err(|e| e.within("Message", "flow", 9))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "flow",
+                                    tag: 9,
+                                },
+                            )
+                    })
             }
             10 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.status, wire_type, r, ctx, &self.src, 10)
-                    .map_err(|e| e.within("Message", "status", 10))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "status",
+                                    tag: 10,
+                                },
+                            )
+                    })
             }
             11 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.content, wire_type, r, ctx, &self.src, 11)
-                    .map_err(|e| e.within("Message", "content", 11))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "content",
+                                    tag: 11,
+                                },
+                            )
+                    })
             }
             12 => {
                 crate::view::merge_message(
@@ -656,7 +950,16 @@ impl<'a> crate::view::View<'a> for MessageView<'a> {
                         &self.src,
                         12,
                     )
-                    .map_err(|e| e.within("Message", "file", 12))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "file",
+                                    tag: 12,
+                                },
+                            )
+                    })
             }
             13 => {
                 crate::view::merge_message(
@@ -667,33 +970,90 @@ impl<'a> crate::view::View<'a> for MessageView<'a> {
                         &self.src,
                         13,
                     )
-                    .map_err(|e| e.within("Message", "location", 13))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "location",
+                                    tag: 13,
+                                },
+                            )
+                    })
             }
             14 => {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.resend, wire_type, r, ctx, &self.src, 14)
-                    .map_err(|e| e.within("Message", "resend", 14))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "resend",
+                                    tag: 14,
+                                },
+                            )
+                    })
             }
             15 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.custom, wire_type, r, ctx, &self.src, 15)
-                    .map_err(|e| e.within("Message", "custom", 15))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "custom",
+                                    tag: 15,
+                                },
+                            )
+                    })
             }
             16 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.priority, wire_type, r, ctx, &self.src, 16)
-                    .map_err(|e| e.within("Message", "priority", 16))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "priority",
+                                    tag: 16,
+                                },
+                            )
+                    })
             }
             17 => {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.need_read_receipt, wire_type, r, ctx, &self.src, 17)
-                    .map_err(|e| e.within("Message", "need_read_receipt", 17))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "need_read_receipt",
+                                    tag: 17,
+                                },
+                            )
+                    })
             }
-            _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within("Message", "", tag)),
+            _ => {
+                r.skip(tag, wire_type, ctx)
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "Message",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
+            }
         }
     }
     #[allow(unused_variables)]
@@ -722,6 +1082,7 @@ impl<'a> crate::view::View<'a> for MessageView<'a> {
 impl<'a> crate::view::Codec<'a> for MessageView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -824,53 +1185,134 @@ impl<'a> crate::view::View<'a> for SystemNotificationView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.msg_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("SystemNotification", "msg_id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SystemNotification",
+                                    field: "msg_id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.time, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("SystemNotification", "time", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SystemNotification",
+                                    field: "time",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("SystemNotification", "type", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SystemNotification",
+                                    field: "type",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.from, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("SystemNotification", "from", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SystemNotification",
+                                    field: "from",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.to, wire_type, r, ctx, &self.src, 5)
-                    .map_err(|e| e.within("SystemNotification", "to", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SystemNotification",
+                                    field: "to",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             6 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.scene, wire_type, r, ctx, &self.src, 6)
-                    .map_err(|e| e.within("SystemNotification", "scene", 6))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SystemNotification",
+                                    field: "scene",
+                                    tag: 6,
+                                },
+                            )
+                    })
             }
             7 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.content, wire_type, r, ctx, &self.src, 7)
-                    .map_err(|e| e.within("SystemNotification", "content", 7))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SystemNotification",
+                                    field: "content",
+                                    tag: 7,
+                                },
+                            )
+                    })
             }
             8 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.custom, wire_type, r, ctx, &self.src, 8)
-                    .map_err(|e| e.within("SystemNotification", "custom", 8))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SystemNotification",
+                                    field: "custom",
+                                    tag: 8,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("SystemNotification", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "SystemNotification",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -891,6 +1333,7 @@ impl<'a> crate::view::View<'a> for SystemNotificationView<'a> {
 impl<'a> crate::view::Codec<'a> for SystemNotificationView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -973,25 +1416,59 @@ impl<'a> crate::view::View<'a> for HistoryCursorRequestView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.conversation_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("HistoryCursorRequest", "conversation_id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryCursorRequest",
+                                    field: "conversation_id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.next_req_message_id, wire_type, r, ctx, &self.src, 2)
                     .map_err(|e| {
-                        e.within("HistoryCursorRequest", "next_req_message_id", 2)
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryCursorRequest",
+                                    field: "next_req_message_id",
+                                    tag: 2,
+                                },
+                            )
                     })
             }
             3 => {
                 <crate::view::codec::Uint32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("HistoryCursorRequest", "count", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryCursorRequest",
+                                    field: "count",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("HistoryCursorRequest", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryCursorRequest",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1007,6 +1484,7 @@ impl<'a> crate::view::View<'a> for HistoryCursorRequestView<'a> {
 impl<'a> crate::view::Codec<'a> for HistoryCursorRequestView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1030,6 +1508,7 @@ impl<'a> From<HistoryCursorRequestView<'a>> for HistoryCursorRequest {
 /// Zero-copy view of [`HistoryCursorResponse`] (`HistoryCursorResponse` in its `.proto` file): decode it with [`HistoryCursorResponseView::decode`], convert it with [`HistoryCursorResponseView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct HistoryCursorResponseView<'a> {
+    span_1: &'a [u8],
     /// `next_req_message_id` = 2
     pub next_req_message_id: &'a str,
     /// `is_completed` = 3
@@ -1039,6 +1518,7 @@ pub struct HistoryCursorResponseView<'a> {
 impl Default for HistoryCursorResponseView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             next_req_message_id: Default::default(),
             is_completed: Default::default(),
             src: Default::default(),
@@ -1056,7 +1536,7 @@ impl<'a> HistoryCursorResponseView<'a> {
     }
     /// `messages` = 1: iterates the input, allocates nothing.
     pub fn messages(&self) -> crate::view::Repeated<'a, MessageView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for HistoryCursorResponseView<'_> {
@@ -1087,28 +1567,66 @@ impl<'a> crate::view::View<'a> for HistoryCursorResponseView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    MessageView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("HistoryCursorResponse", "messages", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        MessageView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryCursorResponse",
+                                    field: "messages",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.next_req_message_id, wire_type, r, ctx, &self.src, 2)
                     .map_err(|e| {
-                        e.within("HistoryCursorResponse", "next_req_message_id", 2)
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryCursorResponse",
+                                    field: "next_req_message_id",
+                                    tag: 2,
+                                },
+                            )
                     })
             }
             3 => {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.is_completed, wire_type, r, ctx, &self.src, 3)
-                    .map_err(|e| e.within("HistoryCursorResponse", "is_completed", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryCursorResponse",
+                                    field: "is_completed",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("HistoryCursorResponse", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryCursorResponse",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1128,6 +1646,7 @@ impl<'a> crate::view::View<'a> for HistoryCursorResponseView<'a> {
 impl<'a> crate::view::Codec<'a> for HistoryCursorResponseView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1214,7 +1733,16 @@ impl<'a> crate::view::View<'a> for HistoryJumpRequestView<'a> {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.conversation_id, wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("HistoryJumpRequest", "conversation_id", 1))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryJumpRequest",
+                                    field: "conversation_id",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 {
@@ -1226,7 +1754,16 @@ impl<'a> crate::view::View<'a> for HistoryJumpRequestView<'a> {
                             self.anchor = Some(history_jump_request::Anchor::Sequence(v));
                         })
                 }
-                    .map_err(|e| e.within("HistoryJumpRequest", "sequence", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryJumpRequest",
+                                    field: "sequence",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             3 => {
                 {
@@ -1238,23 +1775,59 @@ impl<'a> crate::view::View<'a> for HistoryJumpRequestView<'a> {
                             self.anchor = Some(history_jump_request::Anchor::Time(v));
                         })
                 }
-                    .map_err(|e| e.within("HistoryJumpRequest", "time", 3))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryJumpRequest",
+                                    field: "time",
+                                    tag: 3,
+                                },
+                            )
+                    })
             }
             4 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.direction, wire_type, r, ctx, &self.src, 4)
-                    .map_err(|e| e.within("HistoryJumpRequest", "direction", 4))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryJumpRequest",
+                                    field: "direction",
+                                    tag: 4,
+                                },
+                            )
+                    })
             }
             5 => {
                 <crate::view::codec::Uint32 as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 5)
-                    .map_err(|e| e.within("HistoryJumpRequest", "count", 5))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryJumpRequest",
+                                    field: "count",
+                                    tag: 5,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("HistoryJumpRequest", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryJumpRequest",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1271,6 +1844,7 @@ impl<'a> crate::view::View<'a> for HistoryJumpRequestView<'a> {
 impl<'a> crate::view::Codec<'a> for HistoryJumpRequestView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,
@@ -1294,6 +1868,7 @@ impl<'a> From<HistoryJumpRequestView<'a>> for HistoryJumpRequest {
 /// Zero-copy view of [`HistoryJumpResponse`] (`HistoryJumpResponse` in its `.proto` file): decode it with [`HistoryJumpResponseView::decode`], convert it with [`HistoryJumpResponseView::to_message`]. See [`crate::view`].
 #[derive(Clone, Copy)]
 pub struct HistoryJumpResponseView<'a> {
+    span_1: &'a [u8],
     /// `is_completed` = 2
     pub is_completed: bool,
     src: crate::view::Src<'a>,
@@ -1301,6 +1876,7 @@ pub struct HistoryJumpResponseView<'a> {
 impl Default for HistoryJumpResponseView<'_> {
     fn default() -> Self {
         Self {
+            span_1: &[],
             is_completed: Default::default(),
             src: Default::default(),
         }
@@ -1317,7 +1893,7 @@ impl<'a> HistoryJumpResponseView<'a> {
     }
     /// `messages` = 1: iterates the input, allocates nothing.
     pub fn messages(&self) -> crate::view::Repeated<'a, MessageView<'a>> {
-        crate::view::Repeated::new(self.src, 1)
+        crate::view::Repeated::new(self.src.narrow(self.span_1), 1)
     }
 }
 impl ::core::fmt::Debug for HistoryJumpResponseView<'_> {
@@ -1347,20 +1923,51 @@ impl<'a> crate::view::View<'a> for HistoryJumpResponseView<'a> {
     ) -> Result<(), crate::view::ViewError> {
         match tag {
             1 => {
-                crate::view::check_repeated::<
-                    MessageView<'a>,
-                >(wire_type, r, ctx, &self.src, 1)
-                    .map_err(|e| e.within("HistoryJumpResponse", "messages", 1))
+                {
+                    let start = r.key_start();
+                    crate::view::check_repeated::<
+                        MessageView<'a>,
+                    >(wire_type, r, ctx, &self.src, 1)
+                        .map(|()| self.span_1 = r.span_since(self.span_1, start))
+                }
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryJumpResponse",
+                                    field: "messages",
+                                    tag: 1,
+                                },
+                            )
+                    })
             }
             2 => {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
                 >>::merge(&mut self.is_completed, wire_type, r, ctx, &self.src, 2)
-                    .map_err(|e| e.within("HistoryJumpResponse", "is_completed", 2))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryJumpResponse",
+                                    field: "is_completed",
+                                    tag: 2,
+                                },
+                            )
+                    })
             }
             _ => {
                 r.skip(tag, wire_type, ctx)
-                    .map_err(|e| e.within("HistoryJumpResponse", "", tag))
+                    .map_err(|e| {
+                        e
+                            .within(
+                                &crate::view::Location {
+                                    message: "HistoryJumpResponse",
+                                    field: "",
+                                    tag: 0,
+                                },
+                            )
+                    })
             }
         }
     }
@@ -1379,6 +1986,7 @@ impl<'a> crate::view::View<'a> for HistoryJumpResponseView<'a> {
 impl<'a> crate::view::Codec<'a> for HistoryJumpResponseView<'a> {
     type Out = Self;
     const PACKED: Option<crate::view::WireType> = None;
+    const LEAF: bool = false;
     #[inline]
     fn merge(
         slot: &mut Self,

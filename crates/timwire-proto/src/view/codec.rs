@@ -23,6 +23,10 @@ pub trait Codec<'a> {
     #[doc(hidden)]
     const PACKED: Option<WireType>;
 
+    /// Whether values are plain (scalars, strings, bytes): only messages need their parent.
+    #[doc(hidden)]
+    const LEAF: bool = true;
+
     /// Reads one occurrence into `slot`: the last value wins for scalars, strings and bytes;
     /// a message merges.
     #[doc(hidden)]
@@ -157,20 +161,26 @@ impl<'a> Codec<'a> for Str {
 
 /// Reads a `string` value: wire type, length, UTF-8 (in prost's order).
 #[doc(hidden)]
-#[inline]
+#[inline(always)]
 pub fn read_str<'a>(wire_type: WireType, r: &mut Reader<'a>) -> Result<&'a str, ViewError> {
     r.expect(WireType::LengthDelimited, wire_type)?;
     let bytes = r.delimited()?;
-    core::str::from_utf8(bytes).map_err(|e| {
-        // The offset of the first byte that is not UTF-8.
-        let start = r.pos().saturating_sub(bytes.len());
-        ViewError::new(ViewErrorKind::InvalidUtf8, start + e.valid_up_to())
-    })
+    match smoothutf8::from_utf8(bytes) {
+        Some(text) => Ok(text),
+        None => Err(utf8_error(bytes, r.pos())),
+    }
+}
+
+/// The error for `bytes` (which ended at `end`), at the first byte that is not UTF-8.
+#[cold]
+fn utf8_error(bytes: &[u8], end: usize) -> ViewError {
+    let valid = core::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+    ViewError::new(ViewErrorKind::InvalidUtf8, end.saturating_sub(bytes.len()) + valid)
 }
 
 /// Reads a `bytes` value.
 #[doc(hidden)]
-#[inline]
+#[inline(always)]
 pub fn read_bytes<'a>(wire_type: WireType, r: &mut Reader<'a>) -> Result<&'a [u8], ViewError> {
     r.expect(WireType::LengthDelimited, wire_type)?;
     r.delimited()

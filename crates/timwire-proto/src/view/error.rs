@@ -47,32 +47,45 @@ impl ViewErrorKind {
     }
 }
 
+/// Where a view error happened: a message and one of its fields, as named in the `.proto`
+/// file. Generated code passes `&'static` locations, so an error carries a pointer, not names.
+#[doc(hidden)]
+#[derive(Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The message name (`"TimMessage"`).
+    pub message: &'static str,
+    /// The field name (`"fromTid"`), `""` for a field the schema does not know.
+    pub field: &'static str,
+    /// The field number (0 for a field the schema does not know).
+    pub tag: u32,
+}
+
 /// A view decoding error: what was wrong ([`kind`](Self::kind)), in which message and field
 /// (the innermost one being decoded), and at which byte offset of the input.
 ///
-/// Decoding a view never allocates, and neither does its error.
+/// Decoding a view never allocates, and neither does its error; it is 16 bytes, so a
+/// `Result<(), ViewError>` comes back in registers on the hot path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ViewError {
+    location: Option<&'static Location>,
+    /// Saturates at `u32::MAX` (inputs over 4 GiB are not protobuf payloads in practice).
+    offset: u32,
     kind: ViewErrorKind,
-    offset: usize,
-    message: &'static str,
-    field: &'static str,
-    tag: u32,
 }
 
 impl ViewError {
+    #[cold]
     pub(crate) fn new(kind: ViewErrorKind, offset: usize) -> Self {
-        Self { kind, offset, message: "", field: "", tag: 0 }
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+        Self { location: None, offset, kind }
     }
 
     /// Records the message and field being decoded, unless an inner one already did.
     #[doc(hidden)]
     #[cold]
-    pub fn within(mut self, message: &'static str, field: &'static str, tag: u32) -> Self {
-        if self.message.is_empty() {
-            self.message = message;
-            self.field = field;
-            self.tag = tag;
+    pub fn within(mut self, location: &'static Location) -> Self {
+        if self.location.is_none() {
+            self.location = Some(location);
         }
         self
     }
@@ -82,36 +95,38 @@ impl ViewError {
         self.kind
     }
 
-    /// Byte offset in the decoded input where the problem was found.
+    /// Byte offset in the decoded input where the problem was found (saturating at
+    /// `u32::MAX`).
     pub fn offset(&self) -> usize {
-        self.offset
+        self.offset as usize
     }
 
     /// The protobuf name of the innermost message being decoded (`"TimMessage"`), or `""` when
     /// the error was in a field key of the outermost message.
     pub fn message(&self) -> &'static str {
-        self.message
+        self.location.map_or("", |l| l.message)
     }
 
-    /// The field being decoded, as named in the `.proto` file (`"fromTid"`), `""` for a field
+    /// The field being decoded, as named in the `.proto` file (`"fromTid"`); `""` for a field
     /// the schema does not know, or for an error in a field key.
     pub fn field(&self) -> &'static str {
-        self.field
+        self.location.map_or("", |l| l.field)
     }
 
-    /// The field number being decoded (0 when the error was in a field key).
+    /// The number of the field being decoded; 0 for a field the schema does not know, or for
+    /// an error in a field key.
     pub fn tag(&self) -> u32 {
-        self.tag
+        self.location.map_or(0, |l| l.tag)
     }
 }
 
 impl fmt::Display for ViewError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("protobuf view: ")?;
-        match (self.message.is_empty(), self.field.is_empty()) {
-            (true, _) => {}
-            (false, false) => write!(f, "{}.{} (field {}): ", self.message, self.field, self.tag)?,
-            (false, true) => write!(f, "{} unknown field {}: ", self.message, self.tag)?,
+        match self.location {
+            None => {}
+            Some(l) if l.field.is_empty() => write!(f, "{} unknown field: ", l.message)?,
+            Some(l) => write!(f, "{}.{} (field {}): ", l.message, l.field, l.tag)?,
         }
         write!(f, "{} at offset {}", self.kind.description(), self.offset)
     }

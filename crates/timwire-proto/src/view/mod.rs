@@ -87,6 +87,8 @@ pub use repeated::{MapIter, MapView, Repeated, RepeatedIter};
 #[doc(hidden)]
 pub use codec_impl::{bytes_value, merge_message};
 #[doc(hidden)]
+pub use error::Location;
+#[doc(hidden)]
 pub use reader::{Ctx, Reader};
 #[doc(hidden)]
 pub use repeated::{check_map, check_repeated};
@@ -106,6 +108,7 @@ pub trait View<'a>: Copy + Default + Debug + 'a {
     const NAME: &'static str;
 
     /// Decodes a view of a whole encoded message; allocates nothing.
+    #[inline]
     fn decode(buf: &'a [u8]) -> Result<Self, ViewError> {
         let mut view = Self::default();
         view.set_src(Src::one(buf));

@@ -61,23 +61,25 @@ impl Ctx {
 pub struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// Where the last key read started.
+    key_start: usize,
 }
 
 impl<'a> Reader<'a> {
     /// A cursor at the start of `buf`.
     #[inline]
     pub fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0 }
+        Self { buf, pos: 0, key_start: 0 }
     }
 
     /// The current offset.
-    #[inline]
+    #[inline(always)]
     pub fn pos(&self) -> usize {
         self.pos
     }
 
     /// Whether the cursor is before `end`.
-    #[inline]
+    #[inline(always)]
     pub fn before(&self, end: usize) -> bool {
         self.pos < end
     }
@@ -99,18 +101,43 @@ impl<'a> Reader<'a> {
     }
 
     /// A varint: at most 10 bytes, the tenth at most 1 (prost's `decode_varint`).
-    #[inline]
+    #[inline(always)]
     pub fn varint(&mut self) -> Result<u64, ViewError> {
-        match self.buf.get(self.pos) {
-            Some(&b) if b < 0x80 => {
+        match self.buf.get(self.pos..) {
+            Some([b, ..]) if *b < 0x80 => {
                 self.pos += 1;
-                Ok(u64::from(b))
+                Ok(u64::from(*b))
+            }
+            Some([b0, b1, ..]) if *b1 < 0x80 => {
+                self.pos += 2;
+                Ok(u64::from(b0 & 0x7f) | (u64::from(*b1) << 7))
             }
             _ => self.varint_slow(),
         }
     }
 
     fn varint_slow(&mut self) -> Result<u64, ViewError> {
+        // Ten bytes at hand (the common case inside a message): no bounds checks in the loop.
+        if let Some(bytes) = self.buf.get(self.pos..).and_then(|rest| rest.first_chunk::<10>()) {
+            let mut value = 0u64;
+            for (count, &byte) in bytes.iter().enumerate() {
+                value |= u64::from(byte & 0x7f) << (count * 7);
+                if byte < 0x80 {
+                    if count == 9 && byte >= 0x02 {
+                        return Err(self.err(ViewErrorKind::InvalidVarint));
+                    }
+                    self.pos += count + 1;
+                    return Ok(value);
+                }
+            }
+            return Err(self.err(ViewErrorKind::InvalidVarint));
+        }
+        self.varint_tail()
+    }
+
+    /// A varint within the last ten bytes of the input.
+    #[cold]
+    fn varint_tail(&mut self) -> Result<u64, ViewError> {
         let mut value = 0u64;
         for count in 0..10u32 {
             let Some(&byte) = self.buf.get(self.pos + count as usize) else {
@@ -129,8 +156,32 @@ impl<'a> Reader<'a> {
     }
 
     /// A field key: field number and wire type (prost's `decode_key`).
-    #[inline]
+    #[inline(always)]
     pub fn key(&mut self) -> Result<(u32, WireType), ViewError> {
+        self.key_start = self.pos;
+        // One-byte keys (fields 1-15) are nearly all of them.
+        if let Some(&b) = self.buf.get(self.pos) {
+            if b < 0x80 && b >= 8 {
+                let wire_type = match b & 7 {
+                    0 => Some(WireType::Varint),
+                    1 => Some(WireType::SixtyFourBit),
+                    2 => Some(WireType::LengthDelimited),
+                    3 => Some(WireType::StartGroup),
+                    4 => Some(WireType::EndGroup),
+                    5 => Some(WireType::ThirtyTwoBit),
+                    _ => None,
+                };
+                if let Some(wire_type) = wire_type {
+                    self.pos += 1;
+                    return Ok((u32::from(b >> 3), wire_type));
+                }
+            }
+        }
+        self.key_slow()
+    }
+
+    #[inline(never)]
+    fn key_slow(&mut self) -> Result<(u32, WireType), ViewError> {
         let start = self.pos;
         let key = self.varint()?;
         let Ok(key) = u32::try_from(key) else {
@@ -152,8 +203,26 @@ impl<'a> Reader<'a> {
         Ok((tag, wire_type))
     }
 
-    /// Fails unless `actual` is `expected` (prost's `check_wire_type`).
+    /// Where the last key read started.
+    #[inline(always)]
+    pub fn key_start(&self) -> usize {
+        self.key_start
+    }
+
+    /// The input from the start of `earlier` (a slice of it, or empty for "from `start`") to
+    /// the cursor: the stretch a repeated field's occurrences cover so far.
     #[inline]
+    pub fn span_since(&self, earlier: &'a [u8], start: usize) -> &'a [u8] {
+        let from = if earlier.is_empty() {
+            start
+        } else {
+            (earlier.as_ptr() as usize).saturating_sub(self.buf.as_ptr() as usize)
+        };
+        self.slice(from, self.pos)
+    }
+
+    /// Fails unless `actual` is `expected` (prost's `check_wire_type`).
+    #[inline(always)]
     pub fn expect(&self, expected: WireType, actual: WireType) -> Result<(), ViewError> {
         if expected == actual {
             Ok(())
@@ -163,7 +232,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length prefix, checked against what is left of the input; returns the end offset.
-    #[inline]
+    #[inline(always)]
     pub fn length(&mut self) -> Result<usize, ViewError> {
         let len = self.varint()?;
         match usize::try_from(len) {
@@ -173,7 +242,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-delimited value (string or bytes): the slice it covers.
-    #[inline]
+    #[inline(always)]
     pub fn delimited(&mut self) -> Result<&'a [u8], ViewError> {
         let end = self.length()?;
         let out = self.buf.get(self.pos..end).unwrap_or_default();
@@ -183,13 +252,13 @@ impl<'a> Reader<'a> {
 
     /// The slice from `start` to `end` of the input (empty if out of range, which a checked
     /// `end` never is).
-    #[inline]
+    #[inline(always)]
     pub fn slice(&self, start: usize, end: usize) -> &'a [u8] {
         self.buf.get(start..end).unwrap_or_default()
     }
 
     /// Fails unless the cursor is exactly at `end` (after a nested message or packed list).
-    #[inline]
+    #[inline(always)]
     pub fn finish(&self, end: usize) -> Result<(), ViewError> {
         if self.pos == end {
             Ok(())

@@ -216,7 +216,12 @@ fn map_entry<'a, K: Codec<'a>, V: Codec<'a>>(
 ) -> Result<(K::Out, V::Out), ViewError> {
     ctx.check(r.pos())?;
     let end = r.length()?;
-    let entry = Src::one(r.slice(r.pos(), end));
+    // Only a message value needs its entry as a parent (to merge repeated occurrences).
+    let entry = if V::PACKED.is_none() && !V::LEAF {
+        Src::one(r.slice(r.pos(), end))
+    } else {
+        Src::default()
+    };
     let ctx = ctx.enter();
     let mut key = K::Out::default();
     let mut value = V::Out::default();

@@ -4,8 +4,9 @@
 use super::reader::{Ctx, Reader, WireType};
 
 /// The longest path of merged singular message fields a view can stand for. The generator
-/// checks every schema against it (a schema that nests deeper is refused at codegen time).
-pub const MAX_PATH: usize = 6;
+/// checks every schema against it (a schema that nests deeper is refused at codegen time); the
+/// schemas in `proto/` need 2. Each view carries the path inline, so it is kept small.
+pub const MAX_PATH: usize = 4;
 
 /// The bytes a message view was decoded from, kept so that its repeated fields and maps can be
 /// iterated later without allocating.
@@ -33,6 +34,18 @@ impl<'a> Src<'a> {
     #[inline]
     pub fn is_set(&self) -> bool {
         self.set
+    }
+
+    /// Where to look for a repeated field whose occurrences all lie in `span` (recorded when
+    /// the view was decoded): only there, when the view has one body; everywhere when it was
+    /// merged from several.
+    #[inline]
+    pub fn narrow(&self, span: &'a [u8]) -> Self {
+        match (self.set, self.depth) {
+            (true, 0) if span.is_empty() => Self::default(),
+            (true, 0) => Self::one(span),
+            _ => *self,
+        }
     }
 
     /// Every occurrence of field `tag` in what `self` stands for.
