@@ -6,8 +6,12 @@
 //! A target fails by panicking: decoders must never panic, so every panic here is either a
 //! decoder bug or a broken property (asserted below).
 
+use std::fmt::{Debug, Write as _};
+use std::sync::OnceLock;
+
 use bytes::{Bytes, BytesMut};
 use timwire::capture::{ReadOptions, Reader as CaptureReader, Writer as CaptureWriter};
+use timwire::proto::view::{HasView, Owned, View, ViewErrorKind};
 use timwire::registry::{Carrier, Payload, Profile};
 use timwire::signal::{
     ClientPacket, Decode, Encode, EncodeOptions, Frame, Framing, ServerPacket, StreamDecoder,
@@ -24,6 +28,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("payload_decode", payload_decode),
     ("roundtrip", roundtrip),
     ("capture_reader", capture_reader),
+    ("payload_view", payload_view),
 ];
 
 /// The outcome of taking frames off a stream, for comparing two ways of feeding it.
@@ -278,4 +283,159 @@ pub fn capture_reader(data: &[u8]) {
         .expect("header reads")
         .collect();
     assert_eq!(back.expect("rewritten records read back"), good);
+}
+
+/// The zero-copy protobuf views against prost, on every message type.
+///
+/// Input: `[type selector][payload…]`; the selector picks one message type of
+/// `timwire_proto::for_each_message!` (modulo their number, see [`view_types`]). Properties:
+/// the view decoder (`FooView::decode`, and `Owned::<Foo>::decode` from `Bytes`) accepts the
+/// payload exactly when prost's `Foo::decode` does; when both accept, the view converts to the
+/// value prost decoded; when both reject, the error class is the same
+/// ([`prost_error_kind`]). Any disagreement panics with the type, the input in hex and both
+/// results.
+pub fn payload_view(data: &[u8]) {
+    let Some((&selector, payload)) = data.split_first() else {
+        return;
+    };
+    let types = view_types();
+    let (name, check) = types[usize::from(selector) % types.len()];
+    if let Err(disagreement) = check(payload) {
+        panic!(
+            "view and prost disagree on {name}, input {}: {disagreement}",
+            hex(payload)
+        );
+    }
+}
+
+/// The differential check of one message type: `Err` describes a disagreement.
+pub type ViewCheck = fn(&[u8]) -> Result<(), String>;
+
+/// Every message type with a view, in `for_each_message!` order: its protobuf name and
+/// [`view_differential`] instantiated for it. `payload_view`'s selector byte indexes this.
+pub fn view_types() -> &'static [(&'static str, ViewCheck)] {
+    static TYPES: OnceLock<Vec<(&'static str, ViewCheck)>> = OnceLock::new();
+    TYPES.get_or_init(|| {
+        let mut types: Vec<(&'static str, ViewCheck)> = Vec::new();
+        macro_rules! push {
+            ($ty:path, $name:literal) => {
+                types.push(($name, view_differential::<$ty>));
+            };
+        }
+        timwire::proto::for_each_message!(push);
+        types
+    })
+}
+
+/// Decodes `bytes` as an `M` with prost and as its view (borrowed and [`Owned`]), and compares:
+/// both accept or both reject; accepted values are equal; rejections have the same class.
+pub fn view_differential<M>(bytes: &[u8]) -> Result<(), String>
+where
+    M: HasView + PartialEq + Debug,
+{
+    let prost = M::decode(bytes);
+    let view = <M::View<'_> as View<'_>>::decode(bytes);
+    let owned = Owned::<M>::decode(Bytes::copy_from_slice(bytes));
+    match (&prost, &view) {
+        (Ok(expected), Ok(view)) => {
+            let got = view.to_message();
+            if !same_message(&got, expected) {
+                return Err(format!("values differ: prost {expected:?}, view {got:?}"));
+            }
+            let owned = owned.map_err(|e| format!("the view decodes but Owned fails: {e}"))?;
+            let got = owned.to_message();
+            if !same_message(&got, expected) {
+                return Err(format!("values differ: prost {expected:?}, Owned {got:?}"));
+            }
+            // Reading every field, repeated field and map of the view does not fail.
+            let mut sink = String::new();
+            write!(sink, "{view:?}").map_err(|e| e.to_string())?;
+            Ok(())
+        }
+        (Err(expected), Err(got)) => {
+            let class = prost_error_kind(expected);
+            if class != Some(got.kind()) {
+                return Err(format!(
+                    "error classes differ: prost {expected} ({class:?}), view {got} ({:?})",
+                    got.kind()
+                ));
+            }
+            match owned {
+                Err(owned) if owned == *got => Ok(()),
+                other => Err(format!(
+                    "the view fails with {got} but Owned gives {:?}",
+                    other.map(|_| "Ok")
+                )),
+            }
+        }
+        (Ok(expected), Err(got)) => Err(format!(
+            "prost accepts ({expected:?}), the view rejects: {got} ({:?})",
+            got.kind()
+        )),
+        (Err(expected), Ok(got)) => Err(format!(
+            "prost rejects ({expected}), the view accepts: {:?}",
+            got.to_message()
+        )),
+    }
+}
+
+/// Whether two prost messages are the same value: `==`, or (for `NaN` in float fields, which
+/// `==` never equates) the same encoding. Maps encode in hash order, hence `==` first.
+pub fn same_message<M: prost::Message + PartialEq>(a: &M, b: &M) -> bool {
+    a == b || a.encode_to_vec() == b.encode_to_vec()
+}
+
+/// The [`ViewErrorKind`] of a prost `DecodeError`, from its description (the text after
+/// `failed to decode Protobuf message: ` and the `Message.field: ` stack); `None` for a
+/// description no view error has.
+pub fn prost_error_kind(error: &prost::DecodeError) -> Option<ViewErrorKind> {
+    let text = error.to_string();
+    let mut rest = text.strip_prefix("failed to decode Protobuf message: ")?;
+    // Skip the stack: `Message.field: ` entries (descriptions have spaces before any ':').
+    while let Some((head, tail)) = rest.split_once(": ") {
+        let is_frame = head.split_once('.').is_some_and(|(m, f)| {
+            !m.is_empty()
+                && !f.is_empty()
+                && (m.chars().chain(f.chars()))
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '#')
+        });
+        if !is_frame {
+            break;
+        }
+        rest = tail;
+    }
+    const KINDS: [ViewErrorKind; 10] = [
+        // "invalid wire type value: N" before "invalid wire type: X (expected Y)".
+        ViewErrorKind::InvalidWireType,
+        ViewErrorKind::UnexpectedWireType,
+        ViewErrorKind::InvalidVarint,
+        ViewErrorKind::InvalidKey,
+        ViewErrorKind::InvalidTag,
+        ViewErrorKind::BufferUnderflow,
+        ViewErrorKind::DelimitedLengthExceeded,
+        ViewErrorKind::UnexpectedEndGroup,
+        ViewErrorKind::InvalidUtf8,
+        ViewErrorKind::RecursionLimit,
+    ];
+    KINDS.into_iter().find(|kind| {
+        let description = kind.description();
+        match *kind {
+            ViewErrorKind::InvalidWireType | ViewErrorKind::InvalidKey => rest
+                .strip_prefix(description)
+                .is_some_and(|n| n.starts_with(": ")),
+            ViewErrorKind::UnexpectedWireType => rest
+                .strip_prefix(description)
+                .is_some_and(|n| n.starts_with(": ") && n.contains(" (expected ")),
+            _ => rest == description,
+        }
+    })
+}
+
+/// Lowercase hex, no separators.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::{Bytes, BytesMut};
 use prost::Message as _;
-use timwire::proto::tim;
+use timwire::proto::{conversation, rongcloud, tim};
 use timwire::signal::*;
 
 fn fuzz_dir() -> PathBuf {
@@ -239,6 +239,10 @@ fn write_seed_corpus() {
         &[&[0x93u8][..], &damaged].concat(),
     );
 
+    for (name, data) in payload_view_seeds() {
+        write("payload_view", &name, &data);
+    }
+
     for (i, seed) in [
         &b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09"[..],
         b"\x01timMsg bob hello",
@@ -249,4 +253,195 @@ fn write_seed_corpus() {
     {
         write("roundtrip", &format!("seed-{i}"), seed);
     }
+}
+
+/// The selector byte of `payload_view` that picks the message type `name`.
+fn view_selector(name: &str) -> u8 {
+    let index = timwire_fuzz::view_types()
+        .iter()
+        .position(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("{name} is not in for_each_message!"));
+    u8::try_from(index).unwrap()
+}
+
+/// Seeds of `payload_view`: `[selector][payload]`, valid encodings of several message types
+/// (nested, repeated, maps, a oneof, proto2 required fields, a double), the same payloads
+/// concatenated (protobuf merge), and malformed ones.
+fn payload_view_seeds() -> Vec<(String, Vec<u8>)> {
+    let tid = |node: &str| tim::Tid {
+        domain: Some("tim.example".into()),
+        node: node.into(),
+        resource: Some("phone".into()),
+        extend: [("k".to_string(), "v".to_string())].into(),
+        ..Default::default()
+    };
+    let message = tim::TimMessage {
+        ms_type: 2,
+        od_type: 1,
+        mid: Some(1 << 60),
+        from_tid: Some(tid("alice")),
+        to_tid: Some(tid("bob")),
+        data_binary: Some(Bytes::from_static(b"\x00\xff")),
+        data_string: Some("hi 😀 中文".into()),
+        extend: [("lang".to_string(), "en".to_string())].into(),
+        extra: [("blob".to_string(), Bytes::from_static(b"\x01"))].into(),
+        to_list: vec!["bob".into(), "carol".into()],
+        ..Default::default()
+    };
+    let list = tim::TimMessageList {
+        id: Some(7),
+        message_list: vec![message.clone(), tim::TimMessage::default()],
+    };
+    let presence = tim::TimPresence {
+        sub_status: Some(1),
+        show: Some(2),
+        status: Some("away".into()),
+        from_tid: Some(tid("alice")),
+        to_list: vec!["x".into()],
+        ..Default::default()
+    };
+    let down = rongcloud::DownStreamMessage {
+        from_user_id: "u1".into(),
+        r#type: 3,
+        group_id: Some("g1".into()),
+        classname: "RC:TxtMsg".into(),
+        content: Bytes::from_static(br#"{"content":"hi"}"#),
+        data_time: 1_700_000_000_000,
+        status: 2,
+        msg_id: Some("BFD2-J3K4".into()),
+        ..Default::default()
+    };
+    let downs = rongcloud::DownStreamMessages {
+        list: vec![down.clone(), down.clone()],
+        sync_time: 1_700_000_000_001,
+        finished: Some(true),
+    };
+    let up = rongcloud::UpStreamMessage {
+        session_id: 3,
+        classname: "RC:TxtMsg".into(),
+        content: Bytes::from_static(b"{}"),
+        user_id: vec!["a".into(), "b".into()],
+        push_ext: Some(rongcloud::PushExtra {
+            title: Some("t".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let location = conversation::Location {
+        title: "here".into(),
+        latitude: 31.2,
+        longitude: -121.5,
+    };
+    let jump = conversation::HistoryJumpRequest {
+        conversation_id: "GROUPteam1".into(),
+        direction: 1,
+        count: 15,
+        anchor: Some(conversation::history_jump_request::Anchor::Time(
+            1_700_000_000_000,
+        )),
+    };
+    let valid: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("tim-message", "tim.TimMessage", message.encode_to_vec()),
+        (
+            "tim-message-list",
+            "tim.TimMessageList",
+            list.encode_to_vec(),
+        ),
+        ("tim-presence", "tim.TimPresence", presence.encode_to_vec()),
+        ("tim-tid", "tim.Tid", tid("n").encode_to_vec()),
+        (
+            "rc-downstream",
+            "rongcloud.DownStreamMessage",
+            down.encode_to_vec(),
+        ),
+        (
+            "rc-downstreams",
+            "rongcloud.DownStreamMessages",
+            downs.encode_to_vec(),
+        ),
+        (
+            "rc-upstream",
+            "rongcloud.UpStreamMessage",
+            up.encode_to_vec(),
+        ),
+        (
+            "conv-location",
+            "timwire.conversation.Location",
+            location.encode_to_vec(),
+        ),
+        (
+            "conv-jump",
+            "timwire.conversation.HistoryJumpRequest",
+            jump.encode_to_vec(),
+        ),
+    ];
+    let mut seeds = Vec::new();
+    let mut seed = |name: String, type_name: &str, payload: &[u8]| {
+        seeds.push((name, [&[view_selector(type_name)][..], payload].concat()));
+    };
+    for (name, type_name, bytes) in &valid {
+        seed(name.to_string(), type_name, bytes);
+        // Concatenation is merge: scalars twice, nested messages twice, maps and lists grow.
+        seed(
+            format!("{name}-twice"),
+            type_name,
+            &[&bytes[..], bytes].concat(),
+        );
+        // Truncated in the middle.
+        seed(
+            format!("{name}-truncated"),
+            type_name,
+            &bytes[..bytes.len() / 2],
+        );
+    }
+    // Empty payloads: every proto2 required field missing, defaults everywhere.
+    for type_name in [
+        "rongcloud.DownStreamMessage",
+        "tim.TimMessage",
+        "rongcloud.SyncRequestMsg",
+    ] {
+        seed(format!("empty-{type_name}"), type_name, &[]);
+    }
+    // Malformed: wire type 7, field number 0, an 11-byte varint, a length past the end,
+    // invalid UTF-8 in a string (TimMessage.dataString), an unknown group and nested unknown
+    // groups past the recursion limit, a wrong wire type on a known field, an end group alone.
+    let malformed: [(&str, &str, Vec<u8>); 9] = [
+        ("wire-type-7", "tim.TimMessage", vec![0x0F, 0x01]),
+        ("field-number-0", "tim.TimMessage", vec![0x00, 0x01]),
+        (
+            "varint-11-bytes",
+            "tim.TimMessage",
+            [&[0x08u8][..], &[0xFF; 10], &[0x01]].concat(),
+        ),
+        ("length-past-end", "tim.TimMessage", vec![0x52, 0x05, b'a']),
+        (
+            "invalid-utf8",
+            "tim.TimMessage",
+            vec![0x52, 0x02, 0xC3, 0x28],
+        ),
+        (
+            "unknown-group",
+            "tim.Tid",
+            vec![0xA3, 0x06, 0x08, 0x01, 0xA4, 0x06],
+        ),
+        (
+            "groups-101-deep",
+            "tim.Tid",
+            [[0xA3u8, 0x06].repeat(101), [0xA4u8, 0x06].repeat(101)].concat(),
+        ),
+        (
+            "wrong-wire-type",
+            "tim.TimMessage",
+            vec![0x32, 0x00, 0x30, 0x01],
+        ),
+        (
+            "end-group-alone",
+            "rongcloud.DownStreamMessages",
+            vec![0x0C],
+        ),
+    ];
+    for (name, type_name, bytes) in malformed {
+        seed(name.to_string(), type_name, &bytes);
+    }
+    seeds
 }
