@@ -161,7 +161,7 @@ impl<'a> Reader<'a> {
         self.key_start = self.pos;
         // One-byte keys (fields 1-15) are nearly all of them.
         if let Some(&b) = self.buf.get(self.pos) {
-            if b < 0x80 && b >= 8 {
+            if (8..0x80).contains(&b) {
                 let wire_type = match b & 7 {
                     0 => Some(WireType::Varint),
                     1 => Some(WireType::SixtyFourBit),
