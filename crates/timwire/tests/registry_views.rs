@@ -2,13 +2,11 @@
 //! owned payloads that share the frame, and both agree with the prost path.
 
 use bytes::{Bytes, BytesMut};
+use timwire::proto::Message as _;
 use timwire::proto::rongcloud::{DownStreamMessage, DownStreamMessages, UpStreamMessage};
 use timwire::proto::tim::{Tid, TimMessage};
 use timwire::proto::view::ViewErrorKind;
-use timwire::proto::Message as _;
-use timwire::registry::{
-    Carrier, OwnedPayload, Payload, PayloadDecodeError, PayloadView, Profile,
-};
+use timwire::registry::{Carrier, OwnedPayload, Payload, PayloadDecodeError, PayloadView, Profile};
 use timwire::*;
 
 fn tim_message() -> TimMessage {
@@ -53,7 +51,10 @@ fn borrowed_packet_gives_views_into_the_frame() {
     };
     let text = view.data_string.unwrap();
     assert_eq!(text, "héllo, 世界 🙂");
-    assert!(inside(&frame, text.as_bytes()), "the string is not borrowed from the frame");
+    assert!(
+        inside(&frame, text.as_bytes()),
+        "the string is not borrowed from the frame"
+    );
     assert!(inside(&frame, view.data_binary.unwrap()));
     assert_eq!(view.from_tid.unwrap().node, "alice");
     assert_eq!(view.to_list().iter().collect::<Vec<_>>(), ["bob", "carol"]);
@@ -70,20 +71,36 @@ fn owned_packet_gives_an_owned_payload_sharing_the_frame() {
     ClientPacket::from(publish)
         .encode(Framing::Stream, &EncodeOptions::default(), &mut wire)
         .unwrap();
-    let packet: ClientPacket = StreamDecoder::new().decode_packet(&mut wire).unwrap().unwrap();
-    let ClientPacket::Publish(publish) = &packet else { panic!() };
+    let packet: ClientPacket = StreamDecoder::new()
+        .decode_packet(&mut wire)
+        .unwrap()
+        .unwrap();
+    let ClientPacket::Publish(publish) = &packet else {
+        panic!()
+    };
 
     let owned = Profile::Tim.owned_client(&packet).unwrap().unwrap();
     drop(wire); // the payload outlives the read buffer
-    let OwnedPayload::TimMessage(message) = &owned else { panic!("{owned:?}") };
-    assert_eq!(message.bytes().as_ptr(), publish.data.as_ptr(), "the data was copied");
+    let OwnedPayload::TimMessage(message) = &owned else {
+        panic!("{owned:?}")
+    };
+    assert_eq!(
+        message.bytes().as_ptr(),
+        publish.data.as_ptr(),
+        "the data was copied"
+    );
     let view = message.view();
     assert!(inside(&publish.data, view.data_string.unwrap().as_bytes()));
 
     // Conversion keeps `bytes` fields shared with the frame.
-    let Payload::TimMessage(prost_form) = owned.to_payload() else { panic!() };
+    let Payload::TimMessage(prost_form) = owned.to_payload() else {
+        panic!()
+    };
     assert_eq!(prost_form, tim_message());
-    assert!(inside(&publish.data, prost_form.data_binary.as_ref().unwrap()));
+    assert!(inside(
+        &publish.data,
+        prost_form.data_binary.as_ref().unwrap()
+    ));
 
     // And the registry's view of the owned payload is the same.
     assert!(matches!(owned.view(), PayloadView::TimMessage(_)));
@@ -127,7 +144,9 @@ fn every_topic_views_like_prost() {
                 _ => {}
             }
             for data in samples {
-                let by_prost = profile.decode(topic, carrier, Bytes::copy_from_slice(data)).unwrap();
+                let by_prost = profile
+                    .decode(topic, carrier, Bytes::copy_from_slice(data))
+                    .unwrap();
                 let view = profile.view(topic, carrier, data).unwrap();
                 assert_eq!(view.payload_type(), Some(payload_type), "{topic}");
                 assert_eq!(view.to_payload(), by_prost, "{topic} {carrier:?}");
@@ -143,8 +162,12 @@ fn every_topic_views_like_prost() {
 #[test]
 fn unknown_topics_stay_raw_borrowed() {
     let data = [1u8, 2, 3];
-    let view = Profile::Tim.view("nope", Carrier::ClientPublish, &data).unwrap();
-    let PayloadView::Raw(raw) = view else { panic!() };
+    let view = Profile::Tim
+        .view("nope", Carrier::ClientPublish, &data)
+        .unwrap();
+    let PayloadView::Raw(raw) = view else {
+        panic!()
+    };
     assert_eq!(raw.as_ptr(), data.as_ptr());
 }
 
@@ -157,14 +180,22 @@ fn bad_data_is_a_named_view_error() {
         .unwrap_err();
     assert_eq!(err.topic, "timMsg");
     assert_eq!(err.payload, "TimMessage");
-    let PayloadDecodeError::View(view_err) = &err.source else { panic!("{err:?}") };
+    let PayloadDecodeError::View(view_err) = &err.source else {
+        panic!("{err:?}")
+    };
     assert_eq!(view_err.kind(), ViewErrorKind::InvalidUtf8);
     assert_eq!(view_err.message(), "TimMessage");
     assert_eq!(view_err.field(), "dataString");
     assert_eq!(view_err.offset(), 2);
     assert!(err.to_string().contains("TimMessage.dataString"), "{err}");
     // prost rejects it too.
-    assert!(Profile::Tim
-        .decode("timMsg", Carrier::ClientPublish, Bytes::copy_from_slice(&data))
-        .is_err());
+    assert!(
+        Profile::Tim
+            .decode(
+                "timMsg",
+                Carrier::ClientPublish,
+                Bytes::copy_from_slice(&data)
+            )
+            .is_err()
+    );
 }

@@ -39,7 +39,11 @@ pub(crate) fn generate(fds: &FileDescriptorSet, package: &str) -> Result<String,
     let mut enums = HashMap::new();
     for file in fds.file.iter().filter(|f| f.package() == package) {
         for e in &file.enum_type {
-            let values = e.value.iter().map(|v| (v.name().to_string(), v.number())).collect();
+            let values = e
+                .value
+                .iter()
+                .map(|v| (v.name().to_string(), v.number()))
+                .collect();
             enums.insert(format!(".{package}.{}", e.name()), values);
         }
         for message in &file.message_type {
@@ -225,7 +229,10 @@ impl Schema<'_> {
                 .ok_or_else(|| format!("{}: map without value", at()))?;
             if self.enum_default(value)?.is_some_and(|d| d != 0) {
                 // prost fills a missing map value with the enum's default; a view's would be 0.
-                return Err(format!("{}: map values of an enum whose default is not 0", at()));
+                return Err(format!(
+                    "{}: map values of an enum whose default is not 0",
+                    at()
+                ));
             }
             return Ok(Shape::Map {
                 key: self.element(key)?,
@@ -250,7 +257,11 @@ impl Schema<'_> {
                 } else {
                     field.label() == Label::Optional
                 };
-                let default = if optional { None } else { self.enum_default(field)? };
+                let default = if optional {
+                    None
+                } else {
+                    self.enum_default(field)?
+                };
                 Ok(Shape::Value {
                     codec,
                     optional,
@@ -266,14 +277,20 @@ impl Schema<'_> {
     fn enum_default(&self, field: &FieldDescriptorProto) -> Result<Option<i32>, String> {
         if field.r#type() != Type::Enum {
             if field.default_value.is_some() {
-                return Err(format!("{}: default values are not supported by the view generator", field.name()));
+                return Err(format!(
+                    "{}: default values are not supported by the view generator",
+                    field.name()
+                ));
             }
             return Ok(None);
         }
-        let values = self
-            .enums
-            .get(field.type_name())
-            .ok_or_else(|| format!("{}: enum {} not found in the package", field.name(), field.type_name()))?;
+        let values = self.enums.get(field.type_name()).ok_or_else(|| {
+            format!(
+                "{}: enum {} not found in the package",
+                field.name(),
+                field.type_name()
+            )
+        })?;
         let value = match &field.default_value {
             Some(name) => values.iter().find(|(n, _)| n == name),
             None => values.first(),
@@ -369,12 +386,19 @@ impl Schema<'_> {
                     let _ = writeln!(s, "{doc}\npub {rust}: {ty},");
                 }
                 Shape::Message { view, required } => {
-                    let ty = if *required { view.clone() } else { format!("Option<{view}>") };
+                    let ty = if *required {
+                        view.clone()
+                    } else {
+                        format!("Option<{view}>")
+                    };
                     let _ = writeln!(s, "{doc}\npub {rust}: {ty},");
                 }
                 Shape::Variant { oneof, path, .. } => {
                     if oneofs.insert(oneof.clone()) {
-                        let _ = writeln!(s, "/// `oneof {oneof}` (prost's enum)\npub {oneof}: Option<{path}>,");
+                        let _ = writeln!(
+                            s,
+                            "/// `oneof {oneof}` (prost's enum)\npub {oneof}: Option<{path}>,"
+                        );
                     }
                 }
                 Shape::Repeated { .. } | Shape::Map { .. } => {
@@ -386,10 +410,15 @@ impl Schema<'_> {
         let _ = writeln!(s, "src: crate::view::Src<'a>,\n}}");
 
         // Default: prost's defaults (a proto2 enum starts at its first value, not 0).
-        let _ = writeln!(s, "impl Default for {view}<'_> {{\nfn default() -> Self {{\nSelf {{");
+        let _ = writeln!(
+            s,
+            "impl Default for {view}<'_> {{\nfn default() -> Self {{\nSelf {{"
+        );
         for (field, rust, shape) in &fields {
             match shape {
-                Shape::Value { default: Some(d), .. } => {
+                Shape::Value {
+                    default: Some(d), ..
+                } => {
                     let _ = writeln!(s, "{rust}: {d},");
                 }
                 Shape::Value { .. } | Shape::Message { .. } => {
@@ -439,8 +468,7 @@ impl Schema<'_> {
                         s,
                         "{doc}\npub fn {rust}(&self) -> crate::view::MapView<'a, {}, {}> {{ \
                          crate::view::MapView::new(self.src.narrow(self.span_{n}), {n}) }}",
-                        key.0,
-                        value.0
+                        key.0, value.0
                     );
                 }
                 Shape::Value { .. } | Shape::Message { .. } | Shape::Variant { .. } => {}
@@ -468,7 +496,11 @@ impl Schema<'_> {
             }
         }
         for oneof in &oneofs {
-            let _ = write!(s, ".field(\"{}\", &self.{oneof})", oneof.trim_start_matches("r#"));
+            let _ = write!(
+                s,
+                ".field(\"{}\", &self.{oneof})",
+                oneof.trim_start_matches("r#")
+            );
         }
         let _ = writeln!(s, ".finish()\n}}\n}}");
 

@@ -174,8 +174,13 @@ pub fn read_str<'a>(wire_type: WireType, r: &mut Reader<'a>) -> Result<&'a str, 
 /// The error for `bytes` (which ended at `end`), at the first byte that is not UTF-8.
 #[cold]
 fn utf8_error(bytes: &[u8], end: usize) -> ViewError {
-    let valid = core::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
-    ViewError::new(ViewErrorKind::InvalidUtf8, end.saturating_sub(bytes.len()) + valid)
+    let valid = core::str::from_utf8(bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    ViewError::new(
+        ViewErrorKind::InvalidUtf8,
+        end.saturating_sub(bytes.len()) + valid,
+    )
 }
 
 /// Reads a `bytes` value.

@@ -2,10 +2,10 @@
 
 use bytes::Bytes;
 
+use super::View;
 use super::error::ViewError;
 use super::reader::{Ctx, Reader, WireType};
 use super::src::Src;
-use super::View;
 
 /// Reads one occurrence of a message field into `slot` (prost's `message::merge`): the first
 /// occurrence records its body; a later one merges, and the view then stands for every
@@ -22,7 +22,11 @@ pub fn merge_message<'a, V: View<'a>>(
     r.expect(WireType::LengthDelimited, wire_type)?;
     ctx.check(r.pos())?;
     let end = r.length()?;
-    let src = if slot.src().is_set() { parent.child(tag) } else { Src::one(r.slice(r.pos(), end)) };
+    let src = if slot.src().is_set() {
+        parent.child(tag)
+    } else {
+        Src::one(r.slice(r.pos(), end))
+    };
     slot.set_src(src);
     let ctx = ctx.enter();
     while r.before(end) {

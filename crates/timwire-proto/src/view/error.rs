@@ -77,7 +77,11 @@ impl ViewError {
     #[cold]
     pub(crate) fn new(kind: ViewErrorKind, offset: usize) -> Self {
         let offset = u32::try_from(offset).unwrap_or(u32::MAX);
-        Self { location: None, offset, kind }
+        Self {
+            location: None,
+            offset,
+            kind,
+        }
     }
 
     /// Records the message and field being decoded, unless an inner one already did.

@@ -70,8 +70,8 @@
 //! iterated. A message field that occurred more than once (protobuf merges the occurrences) is
 //! walked through every occurrence, in order.
 
-mod codec_impl;
 pub mod codec;
+mod codec_impl;
 mod error;
 mod owned;
 mod reader;

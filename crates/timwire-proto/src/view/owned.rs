@@ -44,7 +44,10 @@ impl<M: HasView> Owned<M> {
     /// Validates `bytes` as an `M` and keeps them.
     pub fn decode(bytes: Bytes) -> Result<Self, ViewError> {
         <M::View<'_> as View<'_>>::decode(&bytes)?;
-        Ok(Self { bytes, message: PhantomData })
+        Ok(Self {
+            bytes,
+            message: PhantomData,
+        })
     }
 
     /// The view, decoded again from the kept bytes (no allocation, no failure).
@@ -70,7 +73,10 @@ impl<M: HasView> Owned<M> {
 
 impl<M> Clone for Owned<M> {
     fn clone(&self) -> Self {
-        Self { bytes: self.bytes.clone(), message: PhantomData }
+        Self {
+            bytes: self.bytes.clone(),
+            message: PhantomData,
+        }
     }
 }
 

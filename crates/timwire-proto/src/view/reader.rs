@@ -69,7 +69,11 @@ impl<'a> Reader<'a> {
     /// A cursor at the start of `buf`.
     #[inline]
     pub fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0, key_start: 0 }
+        Self {
+            buf,
+            pos: 0,
+            key_start: 0,
+        }
     }
 
     /// The current offset.
@@ -118,7 +122,11 @@ impl<'a> Reader<'a> {
 
     fn varint_slow(&mut self) -> Result<u64, ViewError> {
         // Ten bytes at hand (the common case inside a message): no bounds checks in the loop.
-        if let Some(bytes) = self.buf.get(self.pos..).and_then(|rest| rest.first_chunk::<10>()) {
+        if let Some(bytes) = self
+            .buf
+            .get(self.pos..)
+            .and_then(|rest| rest.first_chunk::<10>())
+        {
             let mut value = 0u64;
             for (count, &byte) in bytes.iter().enumerate() {
                 value |= u64::from(byte & 0x7f) << (count * 7);
@@ -270,7 +278,11 @@ impl<'a> Reader<'a> {
     /// Four little-endian bytes.
     #[inline]
     pub fn fixed32(&mut self) -> Result<u32, ViewError> {
-        match self.buf.get(self.pos..).and_then(|rest| rest.first_chunk::<4>()) {
+        match self
+            .buf
+            .get(self.pos..)
+            .and_then(|rest| rest.first_chunk::<4>())
+        {
             Some(bytes) => {
                 self.pos += 4;
                 Ok(u32::from_le_bytes(*bytes))
@@ -282,7 +294,11 @@ impl<'a> Reader<'a> {
     /// Eight little-endian bytes.
     #[inline]
     pub fn fixed64(&mut self) -> Result<u64, ViewError> {
-        match self.buf.get(self.pos..).and_then(|rest| rest.first_chunk::<8>()) {
+        match self
+            .buf
+            .get(self.pos..)
+            .and_then(|rest| rest.first_chunk::<8>())
+        {
             Some(bytes) => {
                 self.pos += 8;
                 Ok(u64::from_le_bytes(*bytes))

@@ -30,12 +30,20 @@ impl<'a, C: Codec<'a>> Repeated<'a, C> {
     #[doc(hidden)]
     #[inline]
     pub fn new(src: Src<'a>, tag: u32) -> Self {
-        Self { src, tag, codec: PhantomData }
+        Self {
+            src,
+            tag,
+            codec: PhantomData,
+        }
     }
 
     /// The elements, in input order.
     pub fn iter(&self) -> RepeatedIter<'a, C> {
-        RepeatedIter { fields: self.src.occurrences(self.tag), packed: None, codec: PhantomData }
+        RepeatedIter {
+            fields: self.src.occurrences(self.tag),
+            packed: None,
+            codec: PhantomData,
+        }
     }
 
     /// How many elements there are (walks the input).
@@ -140,12 +148,19 @@ impl<'a, K: Codec<'a>, V: Codec<'a>> MapView<'a, K, V> {
     #[doc(hidden)]
     #[inline]
     pub fn new(src: Src<'a>, tag: u32) -> Self {
-        Self { src, tag, codec: PhantomData }
+        Self {
+            src,
+            tag,
+            codec: PhantomData,
+        }
     }
 
     /// Every entry, in input order (a repeated key appears more than once).
     pub fn iter(&self) -> MapIter<'a, K, V> {
-        MapIter { fields: self.src.occurrences(self.tag), codec: PhantomData }
+        MapIter {
+            fields: self.src.occurrences(self.tag),
+            codec: PhantomData,
+        }
     }
 
     /// The value of `key`: the last entry with that key, as prost keeps it.
@@ -153,7 +168,10 @@ impl<'a, K: Codec<'a>, V: Codec<'a>> MapView<'a, K, V> {
     where
         K::Out: PartialEq,
     {
-        self.iter().filter(|(k, _)| *k == key).last().map(|(_, v)| v)
+        self.iter()
+            .filter(|(k, _)| *k == key)
+            .last()
+            .map(|(_, v)| v)
     }
 
     /// Whether the map has no entries.

@@ -27,7 +27,12 @@ impl<'a> Src<'a> {
     /// One body.
     #[inline]
     pub fn one(body: &'a [u8]) -> Self {
-        Self { root: body, path: [0; MAX_PATH], depth: 0, set: true }
+        Self {
+            root: body,
+            path: [0; MAX_PATH],
+            depth: 0,
+            set: true,
+        }
     }
 
     /// Whether a body was recorded (a default view has none).
@@ -63,7 +68,10 @@ impl<'a> Src<'a> {
     /// The occurrences of field `tag`, in input order.
     pub(crate) fn occurrences(&self, tag: u32) -> Occurrences<'a> {
         let mut levels = [Level::default(); MAX_PATH + 1];
-        levels[0] = Level { reader: Reader::new(self.root), end: self.root.len() };
+        levels[0] = Level {
+            reader: Reader::new(self.root),
+            end: self.root.len(),
+        };
         Occurrences {
             path: self.path,
             depth: usize::from(self.depth),
@@ -82,7 +90,10 @@ struct Level<'a> {
 
 impl Default for Level<'_> {
     fn default() -> Self {
-        Self { reader: Reader::new(&[]), end: 0 }
+        Self {
+            reader: Reader::new(&[]),
+            end: 0,
+        }
     }
 }
 
@@ -119,7 +130,11 @@ impl<'a> Iterator for Occurrences<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         while self.level > 0 {
             let index = self.level - 1;
-            let want = if index < self.depth { *self.path.get(index)? } else { self.tag };
+            let want = if index < self.depth {
+                *self.path.get(index)?
+            } else {
+                self.tag
+            };
             let found = self.levels.get_mut(index)?.next(want);
             match found {
                 None => self.level -= 1,
