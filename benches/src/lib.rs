@@ -15,6 +15,8 @@
 //! state of a connection; [`fresh_buffer`] the second. The timing benches use shared buffers for
 //! every codec alike; the `alloc` bench counts both kinds.
 
+pub mod peers;
+
 use bytes::{BufMut, Bytes, BytesMut};
 use timwire_signal::{
     ClientPacket, ClientPubAck, ClientPublish, Encode, EncodeOptions, Framing, PingReq, QoS, Query,
