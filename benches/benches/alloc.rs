@@ -13,10 +13,10 @@ use std::alloc::System;
 use std::hint::black_box;
 
 use bytes::{Bytes, BytesMut};
-use prost::Message;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use timwire_benches::proto::{down_stream_messages, tim_message, up_stream_message};
 use timwire_benches::*;
+use timwire_proto::view::{HasView, Owned};
 use timwire_signal::text::TextEncoding;
 use timwire_signal::{
     ClientPacket, ClientPublish, Decode, Encode, EncodeOptions, Framing, PingReq, QoS,
@@ -285,7 +285,7 @@ fn encode_rows(t: &mut Table) {
     );
 }
 
-fn proto_rows<M: Message + Default>(t: &mut Table, name: &str, message: &M, units: usize) {
+fn proto_rows<M: HasView>(t: &mut Table, name: &str, message: &M, units: usize) {
     let encoded = message.encode_to_vec();
     let bytes = Bytes::from(encoded.clone());
     drop(bytes.clone()); // promote once: the steady state of a shared frame buffer
@@ -299,6 +299,28 @@ fn proto_rows<M: Message + Default>(t: &mut Table, name: &str, message: &M, unit
         &what,
         "prost, from &[u8]",
         count(units, || (), |_| M::decode(&encoded[..]).expect("valid")),
+    );
+    t.row(
+        &what,
+        "timwire view, from &[u8], every field read",
+        count(
+            units,
+            || (),
+            |_| {
+                // Debug walks every field, list and map; io::sink formats without allocating.
+                let view = M::view(&encoded[..]).expect("valid");
+                std::io::Write::write_fmt(&mut std::io::sink(), format_args!("{view:?}"))
+            },
+        ),
+    );
+    t.row(
+        &what,
+        "timwire owned view, from Bytes",
+        count(
+            units,
+            || (),
+            |_| Owned::<M>::decode(bytes.clone()).expect("valid"),
+        ),
     );
 }
 

@@ -14,7 +14,7 @@
 //!
 //! Every routine returns its result, so criterion drops it inside the timing, as in `proto.rs`.
 //! The group of each fixture is `payload views <fixture> (<size> B)`: another decoder is one more
-//! `bench_function` line in each of the three functions below (marked `our views go here`).
+//! `bench_function` line in each of the three functions below; timwire's views are the last rows.
 //! Allocations per decode of the same routines: the `alloc` bench.
 #![allow(missing_docs)]
 
@@ -27,9 +27,13 @@ use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterio
 use prost::Message as _;
 use timwire_benches::peers::buffa::{rongcloud as bf_rc, tim as bf_tim};
 use timwire_benches::peers::read_all;
-use timwire_benches::proto::{down_stream_messages, tim_message, up_stream_message};
+use timwire_benches::proto::{
+    down_stream_messages, tim_message, up_stream_message, walk_down_stream_messages,
+    walk_tim_message, walk_up_stream_message,
+};
 use timwire_proto::rongcloud::{DownStreamMessages, UpStreamMessage};
 use timwire_proto::tim::TimMessage;
+use timwire_proto::view::Owned;
 
 /// One fixture, encoded by prost: as a slice for the borrowing decoders and as a shared `Bytes`
 /// for the owning ones.
@@ -90,7 +94,17 @@ fn tim_message_group(c: &mut Criterion) {
     g.bench_function("buffa owned message, from Bytes", |b| {
         b.iter(|| <bf_tim::TimMessage as buffa::Message>::decode(&mut f.frame()).expect("valid"))
     });
-    // our views go here
+    g.bench_function("timwire view", |b| {
+        b.iter(|| timwire_proto::tim::TimMessageView::decode(f.slice()).expect("valid"))
+    });
+    g.bench_function("timwire view + read all", |b| {
+        b.iter(|| {
+            walk_tim_message(&timwire_proto::tim::TimMessageView::decode(f.slice()).expect("valid"))
+        })
+    });
+    g.bench_function("timwire Owned, from Bytes", |b| {
+        b.iter(|| Owned::<TimMessage>::decode(f.frame()).expect("valid"))
+    });
     g.finish();
 }
 
@@ -121,7 +135,19 @@ fn up_stream_message_group(c: &mut Criterion) {
             <bf_rc::UpStreamMessage as buffa::Message>::decode(&mut f.frame()).expect("valid")
         })
     });
-    // our views go here
+    g.bench_function("timwire view", |b| {
+        b.iter(|| timwire_proto::rongcloud::UpStreamMessageView::decode(f.slice()).expect("valid"))
+    });
+    g.bench_function("timwire view + read all", |b| {
+        b.iter(|| {
+            walk_up_stream_message(
+                &timwire_proto::rongcloud::UpStreamMessageView::decode(f.slice()).expect("valid"),
+            )
+        })
+    });
+    g.bench_function("timwire Owned, from Bytes", |b| {
+        b.iter(|| Owned::<UpStreamMessage>::decode(f.frame()).expect("valid"))
+    });
     g.finish();
 }
 
@@ -154,7 +180,22 @@ fn down_stream_messages_group(c: &mut Criterion) {
             <bf_rc::DownStreamMessages as buffa::Message>::decode(&mut f.frame()).expect("valid")
         })
     });
-    // our views go here
+    g.bench_function("timwire view", |b| {
+        b.iter(|| {
+            timwire_proto::rongcloud::DownStreamMessagesView::decode(f.slice()).expect("valid")
+        })
+    });
+    g.bench_function("timwire view + read all", |b| {
+        b.iter(|| {
+            walk_down_stream_messages(
+                &timwire_proto::rongcloud::DownStreamMessagesView::decode(f.slice())
+                    .expect("valid"),
+            )
+        })
+    });
+    g.bench_function("timwire Owned, from Bytes", |b| {
+        b.iter(|| Owned::<DownStreamMessages>::decode(f.frame()).expect("valid"))
+    });
     g.finish();
 }
 

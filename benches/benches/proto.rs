@@ -1,18 +1,28 @@
-//! Protobuf payloads (`timwire-proto`, prost): TimMessage, UpStreamMessage and a
-//! DownStreamMessages of 20 messages, decoded from `Bytes` (bytes fields share the buffer) and
-//! from `&[u8]` (bytes fields are copied), and encoded into a reused buffer.
+//! Protobuf payloads (`timwire-proto`): TimMessage, UpStreamMessage and a DownStreamMessages of
+//! 20 messages, decoded by prost from `Bytes` (bytes fields share the buffer) and from `&[u8]`
+//! (bytes fields are copied), decoded as zero-copy views (`FooView::decode`, and the owned
+//! form `Owned<Foo>`), with and without reading every field afterwards, and encoded by prost
+//! into a reused buffer.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use prost::Message;
-use timwire_benches::proto::{down_stream_messages, tim_message, up_stream_message};
+use timwire_benches::proto::{
+    down_stream_messages, tim_message, up_stream_message, walk_down_stream_messages,
+    walk_tim_message, walk_up_stream_message,
+};
 use timwire_proto::rongcloud::{DownStreamMessages, UpStreamMessage};
 use timwire_proto::tim::TimMessage;
+use timwire_proto::view::{HasView, Owned, View};
 
-fn group<M: Message + Default>(c: &mut Criterion, name: &str, message: &M) {
+fn group<M: HasView>(
+    c: &mut Criterion,
+    name: &str,
+    message: &M,
+    walk: impl for<'a> Fn(&M::View<'a>) -> usize,
+) {
     let encoded = message.encode_to_vec();
     // A Bytes made from a Vec allocates once, on its first clone (promotion to a shared
     // buffer); clone it once here so that the loop measures the steady state.
@@ -25,6 +35,25 @@ fn group<M: Message + Default>(c: &mut Criterion, name: &str, message: &M) {
     });
     g.bench_function("decode from &[u8]", |b| {
         b.iter(|| M::decode(black_box(&encoded[..])).expect("valid"))
+    });
+    g.bench_function("view decode", |b| {
+        b.iter(|| M::view(black_box(&encoded[..])).expect("valid"))
+    });
+    g.bench_function("view decode + read all", |b| {
+        b.iter(|| walk(&M::view(black_box(&encoded[..])).expect("valid")))
+    });
+    g.bench_function("owned decode", |b| {
+        b.iter(|| Owned::<M>::decode(black_box(&bytes).clone()).expect("valid"))
+    });
+    g.bench_function("owned decode + view + read all", |b| {
+        b.iter(|| {
+            let owned = Owned::<M>::decode(black_box(&bytes).clone()).expect("valid");
+            walk(&owned.view())
+        })
+    });
+    g.bench_function("view to_message (prost type)", |b| {
+        let view = M::view(&encoded[..]).expect("valid");
+        b.iter(|| black_box(&view).to_message())
     });
     let mut buf = Vec::with_capacity(encoded.len());
     g.bench_function("encode", |b| {
@@ -41,9 +70,19 @@ fn group<M: Message + Default>(c: &mut Criterion, name: &str, message: &M) {
 }
 
 fn proto(c: &mut Criterion) {
-    group::<TimMessage>(c, "TimMessage", &tim_message());
-    group::<UpStreamMessage>(c, "UpStreamMessage", &up_stream_message());
-    group::<DownStreamMessages>(c, "DownStreamMessages x20", &down_stream_messages(20));
+    group::<TimMessage>(c, "TimMessage", &tim_message(), walk_tim_message);
+    group::<UpStreamMessage>(
+        c,
+        "UpStreamMessage",
+        &up_stream_message(),
+        walk_up_stream_message,
+    );
+    group::<DownStreamMessages>(
+        c,
+        "DownStreamMessages x20",
+        &down_stream_messages(20),
+        walk_down_stream_messages,
+    );
 }
 
 criterion_group!(benches, proto);

@@ -253,6 +253,81 @@ pub mod proto {
         }
     }
 
+    /// The 1 KiB-class TimMessage of the whole-message benchmark: [`tim_message`] with a
+    /// 640-byte text body (mixed ASCII and CJK) and a 128-byte binary body.
+    pub fn tim_message_1k() -> TimMessage {
+        let mut text = String::new();
+        while text.len() < 640 {
+            text.push_str("Hello, this is a longer text message 你好, ");
+        }
+        TimMessage {
+            data_string: Some(text),
+            to_list: vec!["user-fedcba98765".into(), "user-0123456789b".into()],
+            ..tim_message()
+        }
+    }
+
+    /// Reads every field of a TimMessage view, as a handler would: strings, maps, lists,
+    /// nested ids. Returns a sum so that nothing is optimised away.
+    pub fn walk_tim_message(m: &timwire_proto::tim::TimMessageView<'_>) -> usize {
+        let tid = |t: &Option<timwire_proto::tim::TidView<'_>>| {
+            t.map_or(0, |t| {
+                t.node.len()
+                    + t.domain.map_or(0, str::len)
+                    + t.resource.map_or(0, str::len)
+                    + t.extend()
+                        .iter()
+                        .map(|(k, v)| k.len() + v.len())
+                        .sum::<usize>()
+            })
+        };
+        m.ms_type as usize
+            + tid(&m.from_tid)
+            + tid(&m.to_tid)
+            + tid(&m.room_tid)
+            + m.data_binary.map_or(0, <[u8]>::len)
+            + m.data_string.map_or(0, str::len)
+            + m.extend()
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+            + m.extra()
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+            + m.to_list().iter().map(str::len).sum::<usize>()
+    }
+
+    /// Reads every field of an UpStreamMessage view.
+    pub fn walk_up_stream_message(m: &timwire_proto::rongcloud::UpStreamMessageView<'_>) -> usize {
+        m.session_id as usize
+            + m.classname.len()
+            + m.content.len()
+            + m.push_text.map_or(0, str::len)
+            + m.user_id().iter().map(str::len).sum::<usize>()
+            + m.client_unique_id.map_or(0, |v| v as usize)
+    }
+
+    /// Reads every field of every message of a DownStreamMessages view.
+    pub fn walk_down_stream_messages(
+        m: &timwire_proto::rongcloud::DownStreamMessagesView<'_>,
+    ) -> usize {
+        m.list()
+            .iter()
+            .map(|d| {
+                d.from_user_id.len()
+                    + d.r#type as usize
+                    + d.classname.len()
+                    + d.content.len()
+                    + d.data_time as usize
+                    + d.status as usize
+                    + d.msg_id.map_or(0, str::len)
+                    + d.direction.map_or(0, |v| v as usize)
+            })
+            .sum::<usize>()
+            + m.sync_time as usize
+    }
+
     /// A text message as a RongCloud client uploads it (`RC:TxtMsg` JSON content).
     pub fn up_stream_message() -> UpStreamMessage {
         UpStreamMessage {

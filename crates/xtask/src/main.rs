@@ -30,6 +30,7 @@
 //! longer writes. The pipeline itself is described in [`mod@codegen`].
 
 mod codegen;
+mod peers;
 mod views;
 
 use std::process::ExitCode;
@@ -68,7 +69,11 @@ fn codegen(check_only: bool) -> anyhow::Result<ExitCode> {
     let files = codegen::generate(&root.join(codegen::PROTO_DIR))?;
     let dir = root.join(codegen::GENERATED_DIR);
     if check_only {
-        let problems = codegen::check(&dir, &files)?;
+        let mut problems = codegen::check(&dir, &files)?;
+        problems.extend(peers::check_buffa(
+            &codegen::compile(&root.join(codegen::PROTO_DIR))?,
+            &root,
+        )?);
         if problems.is_empty() {
             println!("{}/ is up to date", codegen::GENERATED_DIR);
             return Ok(ExitCode::SUCCESS);
@@ -80,6 +85,9 @@ fn codegen(check_only: bool) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let written = codegen::write(&dir, &files)?;
+    // The peer crate's code for the comparison benches, from the same schema.
+    peers::write_buffa(&codegen::compile(&root.join(codegen::PROTO_DIR))?, &root)?;
+    println!("wrote   {}/ (buffa, for the benches)", peers::BUFFA_DIR);
     for name in &written.changed {
         println!("wrote   {}/{name}", codegen::GENERATED_DIR);
     }

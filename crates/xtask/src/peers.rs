@@ -99,3 +99,36 @@ pub(crate) fn buffa_files(fds: &FileDescriptorSet) -> Result<Vec<(String, String
     }
     Ok(files)
 }
+
+/// What differs between the committed [`BUFFA_DIR`] and what [`buffa_files`] generates now, one
+/// line per file; empty when it is up to date.
+pub(crate) fn check_buffa(fds: &FileDescriptorSet, workspace_root: &Path) -> Result<Vec<String>> {
+    let dir = workspace_root.join(BUFFA_DIR);
+    let mut problems = Vec::new();
+    for (name, contents) in buffa_files(fds)? {
+        match std::fs::read_to_string(dir.join(&name)) {
+            Ok(committed) if committed == contents => {}
+            Ok(_) => problems.push(format!("{BUFFA_DIR}/{name}: stale")),
+            Err(_) => problems.push(format!("{BUFFA_DIR}/{name}: missing")),
+        }
+    }
+    Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codegen::{PROTO_DIR, compile, workspace_root};
+
+    #[test]
+    fn committed_buffa_code_is_fresh() {
+        let root = workspace_root();
+        let fds = compile(&root.join(PROTO_DIR)).expect("schema compiles");
+        let problems = check_buffa(&fds, &root).expect("buffa generates");
+        assert!(
+            problems.is_empty(),
+            "{}\nrun `cargo run -p xtask -- codegen` and commit the result",
+            problems.join("\n")
+        );
+    }
+}
