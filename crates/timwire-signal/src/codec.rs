@@ -19,6 +19,56 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # Errors and the stream: skipping a malformed frame
+//!
+//! tokio-util's [`Framed`](tokio_util::codec::Framed) and
+//! [`FramedRead`](tokio_util::codec::FramedRead) end the stream after the decoder's first error
+//! (they yield the error, then `None`), even when the error was in one frame's body and the
+//! frames after it are intact. [`DecodeError::is_recoverable`] tells the two cases apart:
+//!
+//! * **not recoverable** (checksum, remaining length, over-limit body, end of stream inside a
+//!   frame): the decoder consumed nothing and the stream position is lost; close the connection.
+//! * **recoverable** (a whole frame arrived, its body is malformed: truncated field, trailing
+//!   bytes, bad text, wrong direction, …): exactly that frame was consumed, the next frame can be
+//!   read.
+//!
+//! To go on after a recoverable error, wrap the codec in [`Recovering`]: its items are
+//! `Result<Rx, DecodeError>`, a recoverable error comes out as an `Err` *item* and the stream
+//! goes on; a framing error is still the stream's error, after which it ends. Encoding is
+//! unchanged, so `Framed::new(socket, Recovering::new(ServerCodec::new()))` reads and writes.
+//!
+//! ```
+//! use bytes::{Bytes, BytesMut};
+//! use futures::StreamExt;
+//! use tokio_util::codec::FramedRead;
+//! use timwire_signal::codec::{Recovering, ServerCodec};
+//! use timwire_signal::{ClientPacket, ClientPubAck, Encode, EncodeOptions, Framing, PingReq};
+//!
+//! // What a client sent: a PUBACK, a PUBACK whose body lacks a byte, a PINGREQ.
+//! let mut wire = BytesMut::new();
+//! let options = EncodeOptions::default();
+//! ClientPacket::<Bytes>::from(ClientPubAck::new(7)).encode(Framing::Stream, &options, &mut wire).unwrap();
+//! wire.extend_from_slice(&[0x40, 0x41, 0x01, 0x08]);
+//! ClientPacket::<Bytes>::from(PingReq::default()).encode(Framing::Stream, &options, &mut wire).unwrap();
+//!
+//! // `&[u8]` is an `AsyncRead`; on a server this is the socket (or its read half).
+//! let mut frames = FramedRead::new(&wire[..], Recovering::new(ServerCodec::new()));
+//! let received = futures::executor::block_on(async {
+//!     let mut received = Vec::new();
+//!     while let Some(item) = frames.next().await {
+//!         match item {
+//!             Ok(Ok(packet)) => received.push(packet),
+//!             Ok(Err(malformed)) => assert!(malformed.is_recoverable()), // log, count, go on
+//!             Err(fatal) => panic!("stream out of sync, close the connection: {fatal}"),
+//!         }
+//!     }
+//!     received
+//! });
+//! assert_eq!(received.len(), 2);
+//! assert_eq!(received[0].msg_id(), Some(7));
+//! assert!(matches!(received[1], ClientPacket::PingReq(_)));
+//! ```
 
 use std::marker::PhantomData;
 
@@ -172,5 +222,91 @@ impl<Rx, B: Backing> Encoder<Frame<B>> for RmtpCodec<Rx, Frame> {
 
     fn encode(&mut self, item: Frame<B>, dst: &mut BytesMut) -> Result<(), CodecError> {
         encode_into(&item, &self.options, dst)
+    }
+}
+
+/// A codec adapter that turns recoverable decode errors into items, so the stream goes on after
+/// a malformed frame (see [the module docs](self#errors-and-the-stream-skipping-a-malformed-frame)).
+///
+/// Its items are `Result<Rx, DecodeError>`: `Ok` for a decoded packet, `Err` for a whole frame
+/// whose body did not decode ([`DecodeError::is_recoverable`]), which was consumed. Errors after
+/// which the stream position is lost (checksum, length, over-limit body, end of stream inside a
+/// frame) and I/O errors stay errors of the codec, so `Framed` still ends the stream on them.
+/// Encoding goes to the wrapped codec unchanged.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use tokio_util::codec::Decoder;
+/// use timwire_signal::codec::{Recovering, ServerCodec};
+/// use timwire_signal::ClientPacket;
+///
+/// let mut codec = Recovering::new(ServerCodec::new());
+/// // A PUBACK with a one-byte body (msgId needs two), then a PINGREQ.
+/// let mut buf = BytesMut::from(&[0x40, 0x41, 0x01, 0x07, 0xC0, 0xC0, 0x00][..]);
+/// let bad = codec.decode(&mut buf).unwrap().unwrap();
+/// assert!(bad.unwrap_err().is_recoverable());
+/// let ping = codec.decode(&mut buf).unwrap().unwrap().unwrap();
+/// assert!(matches!(ping, ClientPacket::PingReq(_)));
+///
+/// // A bad checksum is still the codec's error.
+/// let mut buf = BytesMut::from(&[0xC0, 0x00, 0x00][..]);
+/// assert!(codec.decode(&mut buf).is_err());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Recovering<C> {
+    inner: C,
+}
+
+impl<C> Recovering<C> {
+    /// Wraps `codec`.
+    pub const fn new(codec: C) -> Self {
+        Self { inner: codec }
+    }
+
+    /// The wrapped codec.
+    pub const fn get_ref(&self) -> &C {
+        &self.inner
+    }
+
+    /// The wrapped codec, mutably.
+    pub fn get_mut(&mut self) -> &mut C {
+        &mut self.inner
+    }
+
+    /// Unwraps the codec.
+    pub fn into_inner(self) -> C {
+        self.inner
+    }
+}
+
+/// Moves a recoverable decode error from the codec's error into the item.
+fn recover<T>(
+    result: Result<Option<T>, CodecError>,
+) -> Result<Option<Result<T, DecodeError>>, CodecError> {
+    match result {
+        Ok(item) => Ok(item.map(Ok)),
+        Err(CodecError::Decode(e)) if e.is_recoverable() => Ok(Some(Err(e))),
+        Err(e) => Err(e),
+    }
+}
+
+impl<Rx: Incoming, Tx> Decoder for Recovering<RmtpCodec<Rx, Tx>> {
+    type Item = Result<Rx, DecodeError>;
+    type Error = CodecError;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Self::Item>, CodecError> {
+        recover(self.inner.decode(src))
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Self::Item>, CodecError> {
+        recover(self.inner.decode_eof(src))
+    }
+}
+
+impl<T, C: Encoder<T>> Encoder<T> for Recovering<C> {
+    type Error = C::Error;
+
+    fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<(), C::Error> {
+        self.inner.encode(item, dst)
     }
 }

@@ -113,6 +113,64 @@ pub enum DecodeError {
     },
 }
 
+impl DecodeError {
+    /// Whether the stream is still in sync after this error, so the next frame can be read.
+    ///
+    /// The rule: an error found *inside a well-delimited frame* is recoverable; the frame (and
+    /// only it) was consumed, and the bytes after it are the next frame. An error in the
+    /// *framing* is not: the decoder consumed nothing, it cannot know where the next frame
+    /// starts, and decoding the same buffer again fails the same way; close the connection.
+    ///
+    /// | variant | recoverable | why |
+    /// |---|---|---|
+    /// | [`ChecksumMismatch`](Self::ChecksumMismatch), [`LengthTooLong`](Self::LengthTooLong), [`NonMinimalLength`](Self::NonMinimalLength) | no | the prefix is corrupt: the frame's end is unknown |
+    /// | [`FrameTooLarge`](Self::FrameTooLarge) | no | detected from the length, before the body is buffered; nothing is consumed |
+    /// | [`UnexpectedEof`](Self::UnexpectedEof) | no | the stream has ended |
+    /// | [`EmptyMessage`](Self::EmptyMessage) | yes | message framing: the transport delimits messages, the next one is intact |
+    /// | [`ReservedType`](Self::ReservedType), [`WrongDirection`](Self::WrongDirection), [`Truncated`](Self::Truncated), [`TrailingBytes`](Self::TrailingBytes), [`InvalidText`](Self::InvalidText), [`InvalidQos`](Self::InvalidQos), [`InvalidConnectFlags`](Self::InvalidConnectFlags), [`EmptyList`](Self::EmptyList) | yes | the body of a whole frame is malformed; that frame was consumed |
+    ///
+    /// A server may answer a recoverable error (log it, count it, disconnect a peer that keeps
+    /// sending them) and go on reading; the tokio codec's
+    /// [`Recovering`](crate::codec::Recovering) adapter (feature `tokio`) does exactly that.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use timwire_signal::{ClientPacket, StreamDecoder};
+    ///
+    /// let decoder = StreamDecoder::new();
+    /// // A PUBACK whose body is one byte short (msgId needs two), then a PINGREQ.
+    /// let mut buf = BytesMut::from(&[0x40, 0x41, 0x01, 0x07, 0xC0, 0xC0, 0x00][..]);
+    /// let err = decoder.decode_packet::<ClientPacket>(&mut buf).unwrap_err();
+    /// assert!(err.is_recoverable());
+    /// let ping: ClientPacket = decoder.decode_packet(&mut buf).unwrap().unwrap();
+    /// assert!(matches!(ping, ClientPacket::PingReq(_)));
+    ///
+    /// // A bad checksum: nothing is consumed, the stream cannot go on.
+    /// let mut buf = BytesMut::from(&[0xC0, 0x00, 0x00][..]);
+    /// let err = decoder.decode_packet::<ClientPacket>(&mut buf).unwrap_err();
+    /// assert!(!err.is_recoverable());
+    /// assert_eq!(buf.len(), 3);
+    /// ```
+    pub const fn is_recoverable(&self) -> bool {
+        match self {
+            Self::ChecksumMismatch { .. }
+            | Self::LengthTooLong
+            | Self::NonMinimalLength { .. }
+            | Self::FrameTooLarge { .. }
+            | Self::UnexpectedEof { .. } => false,
+            Self::EmptyMessage
+            | Self::ReservedType(_)
+            | Self::WrongDirection { .. }
+            | Self::Truncated { .. }
+            | Self::TrailingBytes { .. }
+            | Self::InvalidText { .. }
+            | Self::InvalidQos { .. }
+            | Self::InvalidConnectFlags { .. }
+            | Self::EmptyList { .. } => true,
+        }
+    }
+}
+
 impl From<PrefixError> for DecodeError {
     fn from(e: PrefixError) -> Self {
         match e {
