@@ -72,6 +72,7 @@ pub mod known_topics;
 mod packet;
 pub mod stream;
 pub mod text;
+pub mod time;
 mod wire;
 
 #[cfg(feature = "tokio")]

@@ -3,8 +3,11 @@
 //! `[u8 reserved][u8 status]`, optionally followed by `[str userId][str sessionId][i64 timestamp]`
 //! (all three or none). The reserved byte is written as 0 and ignored on read.
 
+use std::time::SystemTime;
+
 use super::prelude::*;
 use crate::codes::ConnAckStatus;
+use crate::time;
 
 /// CONNACK.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -53,6 +56,47 @@ impl<B: Backing> ConnAck<B> {
                 timestamp,
             }),
         }
+    }
+}
+
+impl<B: Backing> ConnAck<B> {
+    /// An accepting CONNACK in the long form, with `time` as its timestamp (milliseconds since
+    /// the Unix epoch). Saturates, never panics: a time before the epoch gives a negative
+    /// timestamp, one beyond `i64` milliseconds gives `i64::MIN` or `i64::MAX`
+    /// ([`time::unix_millis`]).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use timwire_signal::ConnAck;
+    ///
+    /// let t = UNIX_EPOCH + Duration::from_millis(1_795_432_394_449);
+    /// let ack: ConnAck = ConnAck::accepted_at("bob", "tcp-0", t);
+    /// assert_eq!(ack.session.unwrap().timestamp, 1_795_432_394_449);
+    /// ```
+    pub fn accepted_at(
+        user_id: impl Into<B::Text>,
+        session_id: impl Into<B::Text>,
+        time: SystemTime,
+    ) -> Self {
+        Self::accepted(user_id, session_id, time::unix_millis(time))
+    }
+}
+
+impl<B: Backing> ConnAckSession<B> {
+    /// Sets `timestamp` (milliseconds) from `time`, saturating like
+    /// [`ConnAck::accepted_at`].
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use timwire_signal::ConnAck;
+    ///
+    /// let mut ack: ConnAck = ConnAck::accepted("bob", "tcp-0", 0);
+    /// let session = ack.session.take().unwrap().with_time(UNIX_EPOCH - Duration::from_millis(5));
+    /// assert_eq!(session.timestamp, -5);
+    /// ```
+    pub fn with_time(mut self, time: SystemTime) -> Self {
+        self.timestamp = time::unix_millis(time);
+        self
     }
 }
 

@@ -4,7 +4,10 @@
 //! where the messageUId may be absent (the body ends after millisecond).
 
 use super::prelude::*;
+use std::time::SystemTime;
+
 use crate::codes::AckStatus;
+use crate::time;
 
 msg_id_message! {
     /// PUBACK sent by a client (for a server PUBLISH with qos ≥ 1 and no dup).
@@ -30,6 +33,76 @@ pub struct ServerPubAck<B: Backing = Bytes> {
 }
 
 impl<B: Backing> ServerPubAck<B> {
+    /// A PUBACK for `msg_id` with no flag and no messageUId (see
+    /// [`with_message_uid`](Self::with_message_uid)); `date` is in seconds, `millisecond` the
+    /// milliseconds to add to it. [`at`](Self::at) takes both from a [`SystemTime`].
+    ///
+    /// ```
+    /// use timwire_signal::{AckStatus, Decode, Encode, EncodeOptions, Framing, ServerPacket, ServerPubAck};
+    ///
+    /// let ack: ServerPubAck = ServerPubAck::new(1, 1_795_432_394, AckStatus::SUCCESS, 449)
+    ///     .with_message_uid("TIM-1001");
+    /// assert_eq!(ack.timestamp_ms(), 1_795_432_394_449);
+    /// let packet = ServerPacket::from(ack.clone());
+    /// let wire = packet.to_bytes(Framing::Message, &EncodeOptions::default()).unwrap();
+    /// assert_eq!(ServerPacket::from_message(wire).unwrap(), ServerPacket::from(ack));
+    /// ```
+    pub fn new(msg_id: u16, date: u32, status: AckStatus, millisecond: u16) -> Self {
+        Self {
+            flags: Flags::NONE,
+            msg_id,
+            date,
+            status,
+            millisecond,
+            message_uid: None,
+        }
+    }
+
+    /// A PUBACK for `msg_id` dated `time` (see [`with_time`](Self::with_time) for how times
+    /// outside the fields' range are handled).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use timwire_signal::{AckStatus, ServerPubAck};
+    ///
+    /// let t = UNIX_EPOCH + Duration::from_millis(1_795_432_394_449);
+    /// let ack: ServerPubAck = ServerPubAck::at(1, AckStatus::SUCCESS, t);
+    /// assert_eq!((ack.date, ack.millisecond), (1_795_432_394, 449));
+    /// ```
+    pub fn at(msg_id: u16, status: AckStatus, time: SystemTime) -> Self {
+        Self::new(msg_id, 0, status, 0).with_time(time)
+    }
+
+    /// Sets `date` (seconds) and `millisecond` from `time`. Saturates, never panics: a time
+    /// before the Unix epoch gives `(0, 0)`, one past what `u32` seconds can say (2106) gives
+    /// `(u32::MAX, 999)` ([`time::unix_seconds_millis`]).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use timwire_signal::{AckStatus, ServerPubAck};
+    ///
+    /// let ack: ServerPubAck = ServerPubAck::new(1, 0, AckStatus::SUCCESS, 0)
+    ///     .with_time(UNIX_EPOCH - Duration::from_secs(1));
+    /// assert_eq!((ack.date, ack.millisecond), (0, 0));
+    /// ```
+    pub fn with_time(mut self, time: SystemTime) -> Self {
+        (self.date, self.millisecond) = time::unix_seconds_millis(time);
+        self
+    }
+
+    /// Sets the server's unique id of the stored message.
+    ///
+    /// ```
+    /// use timwire_signal::{AckStatus, ServerPubAck};
+    ///
+    /// let ack: ServerPubAck = ServerPubAck::new(1, 0, AckStatus::SUCCESS, 0).with_message_uid("TIM-1");
+    /// assert_eq!(ack.message_uid.as_deref(), Some("TIM-1"));
+    /// ```
+    pub fn with_message_uid(mut self, message_uid: impl Into<B::Text>) -> Self {
+        self.message_uid = Some(message_uid.into());
+        self
+    }
+
     /// The send time in milliseconds: `date * 1000 + millisecond`.
     pub fn timestamp_ms(&self) -> u64 {
         u64::from(self.date)

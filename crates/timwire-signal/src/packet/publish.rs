@@ -4,7 +4,10 @@
 //! S→C `[u32 date][str topic][str targetId][u16 msgId][data: to end]`.
 //! `data` is opaque here (normally a protobuf message) and always a slice of the input.
 
+use std::time::SystemTime;
+
 use super::prelude::*;
+use crate::time;
 
 /// `[str topic][str targetId][u16 msgId][data: to end]`: the tail that C→S PUBLISH, S→C PUBLISH
 /// (after its date) and QUERY share.
@@ -176,6 +179,24 @@ impl<B: Backing> ServerPublish<B> {
             msg_id,
             data,
         }
+    }
+
+    /// Sets `date` (seconds) from `time`. Saturates, never panics: a time before the Unix epoch
+    /// gives 0, one past what `u32` seconds can say (2106) gives `u32::MAX`
+    /// ([`time::unix_seconds`]).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use bytes::Bytes;
+    /// use timwire_signal::{QoS, ServerPublish};
+    ///
+    /// let t = UNIX_EPOCH + Duration::from_millis(1_795_432_394_449);
+    /// let publish = ServerPublish::new(QoS::AtLeastOnce, 0, "timMsg", "alice", 3, Bytes::new()).with_time(t);
+    /// assert_eq!(publish.date, 1_795_432_394);
+    /// ```
+    pub fn with_time(mut self, time: SystemTime) -> Self {
+        self.date = time::unix_seconds(time);
+        self
     }
 
     /// True when the dup bit marks a **sync message**: a copy of a message the same user sent
