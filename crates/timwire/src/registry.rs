@@ -331,7 +331,29 @@ payloads! {
 use PayloadType as P;
 
 /// One QUERY topic: its request payload and, when known, its answer's.
-type QueryRow = (&'static str, Option<PayloadType>, Option<PayloadType>);
+#[derive(Debug, Clone, Copy)]
+struct QueryRow {
+    /// The QUERY's topic.
+    topic: &'static str,
+    /// The QUERY's `data`, if it carries any.
+    request: Option<PayloadType>,
+    /// The QUERYACK's `data`, when known.
+    answer: Option<PayloadType>,
+}
+
+impl QueryRow {
+    const fn new(
+        topic: &'static str,
+        request: Option<PayloadType>,
+        answer: Option<PayloadType>,
+    ) -> Self {
+        Self {
+            topic,
+            request,
+            answer,
+        }
+    }
+}
 
 /// RongCloud's send topics (C→S PUBLISH, and their dup-flagged S→C sync copies): UpStreamMessage.
 /// `ppMsgS`/`pgMsgS`/`chatMsgS` are status messages (no PUBACK); `pcuMsgP` is the
@@ -350,134 +372,134 @@ const RONGCLOUD_SERVER_PUBLISH: &[(&str, PayloadType)] = &[
 
 /// RongCloud's QUERY topics (rongcloud-rmtp.md §5.3), where the pair is known.
 const RONGCLOUD_QUERY: &[QueryRow] = &[
-    (
+    QueryRow::new(
         "pullMsg",
         Some(P::SyncRequestMsg),
         Some(P::DownStreamMessages),
     ),
-    (
+    QueryRow::new(
         "chrmPull",
         Some(P::ChrmPullMsg),
         Some(P::DownStreamMessages),
     ),
-    (
+    QueryRow::new(
         "qryPMsg",
         Some(P::HistoryMsgInput),
         Some(P::HistoryMsgOuput),
     ),
-    (
+    QueryRow::new(
         "qryDMsg",
         Some(P::HistoryMsgInput),
         Some(P::HistoryMsgOuput),
     ),
-    (
+    QueryRow::new(
         "qryGMsg",
         Some(P::HistoryMsgInput),
         Some(P::HistoryMsgOuput),
     ),
-    (
+    QueryRow::new(
         "qryCMsg",
         Some(P::HistoryMsgInput),
         Some(P::HistoryMsgOuput),
     ),
-    (
+    QueryRow::new(
         "qrySMsg",
         Some(P::HistoryMsgInput),
         Some(P::HistoryMsgOuput),
     ),
-    (
+    QueryRow::new(
         "qryCHMsg",
         Some(P::HistoryMsgInput),
         Some(P::HistoryMsgOuput),
     ),
-    (
+    QueryRow::new(
         "qryRelation",
         Some(P::RelationsInput),
         Some(P::RelationsOutput),
     ),
-    (
+    QueryRow::new(
         "qryRelationR",
         Some(P::RelationQryInput),
         Some(P::RelationsOutput),
     ),
-    ("delRelation", Some(P::RelationsInput), None),
-    ("joinChrm", Some(P::ChrmInput), Some(P::ChrmOutput)),
-    ("joinChrmR", Some(P::ChrmInput), Some(P::ChrmOutput)),
-    ("exitChrm", Some(P::ChrmInput), Some(P::ChrmOutput)),
-    (
+    QueryRow::new("delRelation", Some(P::RelationsInput), None),
+    QueryRow::new("joinChrm", Some(P::ChrmInput), Some(P::ChrmOutput)),
+    QueryRow::new("joinChrmR", Some(P::ChrmInput), Some(P::ChrmOutput)),
+    QueryRow::new("exitChrm", Some(P::ChrmInput), Some(P::ChrmOutput)),
+    QueryRow::new(
         "queryChrmI",
         Some(P::QueryChatroomInfoInput),
         Some(P::QueryChatroomInfoOutput),
     ),
-    ("delMsg", Some(P::DeleteMsgInput), Some(P::DeleteMsgOutput)),
-    ("cleanHisMsg", Some(P::CleanHisMsgInput), None),
-    ("cleanPMsg", Some(P::CleanHisMsgInput), None),
-    ("cleanGMsg", Some(P::CleanHisMsgInput), None),
-    ("cleanCMsg", Some(P::CleanHisMsgInput), None),
-    ("cleanSMsg", Some(P::CleanHisMsgInput), None),
-    ("setKV", Some(P::SetChrmKV), None),
-    ("delKV", Some(P::DeleteChrmKV), None),
-    ("pullKV", Some(P::QueryChrmKV), Some(P::ChrmKVOutput)),
-    (
+    QueryRow::new("delMsg", Some(P::DeleteMsgInput), Some(P::DeleteMsgOutput)),
+    QueryRow::new("cleanHisMsg", Some(P::CleanHisMsgInput), None),
+    QueryRow::new("cleanPMsg", Some(P::CleanHisMsgInput), None),
+    QueryRow::new("cleanGMsg", Some(P::CleanHisMsgInput), None),
+    QueryRow::new("cleanCMsg", Some(P::CleanHisMsgInput), None),
+    QueryRow::new("cleanSMsg", Some(P::CleanHisMsgInput), None),
+    QueryRow::new("setKV", Some(P::SetChrmKV), None),
+    QueryRow::new("delKV", Some(P::DeleteChrmKV), None),
+    QueryRow::new("pullKV", Some(P::QueryChrmKV), Some(P::ChrmKVOutput)),
+    QueryRow::new(
         "pullUS",
         Some(P::PullUserSettingInput),
         Some(P::PullUserSettingOutput),
     ),
-    (
+    QueryRow::new(
         "qnTkn",
         Some(P::GetQNupTokenInput),
         Some(P::GetQNupTokenOutput),
     ),
-    (
+    QueryRow::new(
         "qnUrl",
         Some(P::GetQNdownloadUrlInput),
         Some(P::GetQNdownloadUrlOutput),
     ),
-    (
+    QueryRow::new(
         "getUserStatus",
         Some(P::GetUserStatusInput),
         Some(P::GetUserStatusOutput),
     ),
-    (
+    QueryRow::new(
         "setUserStatus",
         Some(P::SetUserStatusInput),
         Some(P::SetUserStatusOutput),
     ),
-    (
+    QueryRow::new(
         "subUserStatus",
         Some(P::SubUserStatusInput),
         Some(P::SubUserStatusOutput),
     ),
-    (
+    QueryRow::new(
         "userInf",
         Some(P::GetUserInfoInput),
         Some(P::GetUserInfoOutput),
     ),
-    ("addBlack", Some(P::Add2BlackListInput), None),
-    ("rmBlack", Some(P::RemoveFromBlackListInput), None),
-    (
+    QueryRow::new("addBlack", Some(P::Add2BlackListInput), None),
+    QueryRow::new("rmBlack", Some(P::RemoveFromBlackListInput), None),
+    QueryRow::new(
         "getBlack",
         Some(P::QueryBlackListInput),
         Some(P::QueryBlackListOutput),
     ),
-    ("blackStat", Some(P::BlackListStatusInput), None),
-    (
+    QueryRow::new("blackStat", Some(P::BlackListStatusInput), None),
+    QueryRow::new(
         "crDiz",
         Some(P::CreateDiscussionInput),
         Some(P::CreateDiscussionOutput),
     ),
-    ("invtDiz", Some(P::ChannelInvitationInput), None),
-    ("quitDiz", Some(P::LeaveChannelInput), None),
-    ("evctDiz", Some(P::ChannelEvictionInput), None),
-    ("rename", Some(P::RenameChannelInput), None),
-    (
+    QueryRow::new("invtDiz", Some(P::ChannelInvitationInput), None),
+    QueryRow::new("quitDiz", Some(P::LeaveChannelInput), None),
+    QueryRow::new("evctDiz", Some(P::ChannelEvictionInput), None),
+    QueryRow::new("rename", Some(P::RenameChannelInput), None),
+    QueryRow::new(
         "dizInf",
         Some(P::ChannelInfoInput),
         Some(P::ChannelInfoOutput),
     ),
-    ("pullMp", Some(P::PullMpInput), Some(P::PullMpOutput)),
-    ("schMp", Some(P::SearchMpInput), Some(P::SearchMpOutput)),
-    (
+    QueryRow::new("pullMp", Some(P::PullMpInput), Some(P::PullMpOutput)),
+    QueryRow::new("schMp", Some(P::SearchMpInput), Some(P::SearchMpOutput)),
+    QueryRow::new(
         "qryVoipK",
         Some(P::VoipDynamicInput),
         Some(P::VoipDynamicOutput),
@@ -494,11 +516,11 @@ const TIM_PUBLISH: &[(&str, PayloadType)] = &[
 /// The tim profile's QUERY topics. `timOffl` sends no data; its answer comes with qos 1 and is
 /// confirmed by QUERYCON.
 const TIM_QUERY: &[QueryRow] = &[
-    ("timPull", Some(P::TimReq), Some(P::TimMessageList)),
-    ("timOffl", None, Some(P::TimMessageList)),
-    ("timNodes", Some(P::TimNodes), Some(P::TimNodes)),
-    ("timBiz", Some(P::TimReq), Some(P::TimAck)),
-    ("timVroom", Some(P::TimReq), Some(P::TimAck)),
+    QueryRow::new("timPull", Some(P::TimReq), Some(P::TimMessageList)),
+    QueryRow::new("timOffl", None, Some(P::TimMessageList)),
+    QueryRow::new("timNodes", Some(P::TimNodes), Some(P::TimNodes)),
+    QueryRow::new("timBiz", Some(P::TimReq), Some(P::TimAck)),
+    QueryRow::new("timVroom", Some(P::TimReq), Some(P::TimAck)),
 ];
 
 #[cold]
@@ -515,7 +537,7 @@ fn find<T: Copy>(table: &[(&str, T)], topic: &str) -> Option<T> {
 }
 
 fn query_row(table: &[QueryRow], topic: &str) -> Option<QueryRow> {
-    table.iter().find(|(t, _, _)| *t == topic).copied()
+    table.iter().find(|row| row.topic == topic).copied()
 }
 
 impl Profile {
@@ -525,8 +547,8 @@ impl Profile {
             (Self::Tim, Carrier::ClientPublish | Carrier::ServerPublish { .. }) => {
                 find(TIM_PUBLISH, topic)
             }
-            (Self::Tim, Carrier::Query) => query_row(TIM_QUERY, topic)?.1,
-            (Self::Tim, Carrier::QueryAck) => query_row(TIM_QUERY, topic)?.2,
+            (Self::Tim, Carrier::Query) => query_row(TIM_QUERY, topic)?.request,
+            (Self::Tim, Carrier::QueryAck) => query_row(TIM_QUERY, topic)?.answer,
             (Self::RongCloud, Carrier::ClientPublish | Carrier::ServerPublish { sync: true }) => {
                 RONGCLOUD_SEND
                     .contains(&topic)
@@ -535,8 +557,8 @@ impl Profile {
             (Self::RongCloud, Carrier::ServerPublish { sync: false }) => {
                 find(RONGCLOUD_SERVER_PUBLISH, topic)
             }
-            (Self::RongCloud, Carrier::Query) => query_row(RONGCLOUD_QUERY, topic)?.1,
-            (Self::RongCloud, Carrier::QueryAck) => query_row(RONGCLOUD_QUERY, topic)?.2,
+            (Self::RongCloud, Carrier::Query) => query_row(RONGCLOUD_QUERY, topic)?.request,
+            (Self::RongCloud, Carrier::QueryAck) => query_row(RONGCLOUD_QUERY, topic)?.answer,
         }
     }
 
@@ -754,12 +776,12 @@ impl Profile {
                 RONGCLOUD_QUERY
             }
         };
-        for (t, request, answer) in queries {
-            if let Some(p) = request {
-                out.push((*t, Carrier::Query, *p));
+        for row in queries {
+            if let Some(p) = row.request {
+                out.push((row.topic, Carrier::Query, p));
             }
-            if let Some(p) = answer {
-                out.push((*t, Carrier::QueryAck, *p));
+            if let Some(p) = row.answer {
+                out.push((row.topic, Carrier::QueryAck, p));
             }
         }
         out

@@ -141,6 +141,33 @@ pub struct Pending {
     pub expected: Expected,
 }
 
+/// An answer that matched no pending request (see [`AckTracker::unexpected`]).
+///
+/// ```
+/// use bytes::Bytes;
+/// use timwire::session::{AckTracker, Unexpected};
+/// use timwire::{ClientPacket, ClientPubAck, MessageType, Role};
+///
+/// let mut tracker = AckTracker::new();
+/// // A client PUBACK for a server PUBLISH the tracker never saw.
+/// tracker.observe_client(&ClientPacket::<Bytes>::from(ClientPubAck::new(9)), 6);
+/// assert_eq!(
+///     tracker.unexpected(),
+///     [Unexpected { seq: 6, sender: Role::Client, kind: MessageType::PUBACK, msg_id: 9 }]
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Unexpected {
+    /// The caller's sequence number of the answer (a frame or record index).
+    pub seq: u64,
+    /// Who sent the answer.
+    pub sender: Role,
+    /// The answer's type.
+    pub kind: MessageType,
+    /// The answer's msgId.
+    pub msg_id: u16,
+}
+
 /// Tracks requests and their answers on one connection, by msgId alone (WIRE.md §6).
 ///
 /// At most one entry per (answer sender, answer type, msgId) is usually pending; if a request's
@@ -149,7 +176,7 @@ pub struct Pending {
 #[derive(Debug, Clone, Default)]
 pub struct AckTracker {
     pending: HashMap<(Expected, u16), VecDeque<Pending>>,
-    unexpected: Vec<(u64, Role, MessageType, u16)>,
+    unexpected: Vec<Unexpected>,
 }
 
 impl AckTracker {
@@ -180,7 +207,12 @@ impl AckTracker {
                 }
             }
             if answered.is_none() {
-                self.unexpected.push((seq, sender, kind, msg_id));
+                self.unexpected.push(Unexpected {
+                    seq,
+                    sender,
+                    kind,
+                    msg_id,
+                });
             }
         }
         if let Some(expected) = expected_answer(sender, kind, flags) {
@@ -236,8 +268,8 @@ impl AckTracker {
         all.into_iter()
     }
 
-    /// Answers that matched no request: `(seq, sender, type, msgId)`, in order.
-    pub fn unexpected(&self) -> &[(u64, Role, MessageType, u16)] {
+    /// Answers that matched no request, in the order they were observed.
+    pub fn unexpected(&self) -> &[Unexpected] {
         &self.unexpected
     }
 
@@ -518,7 +550,15 @@ mod tests {
         // A client PUBACK for a server PUBLISH nobody sent is unexpected.
         t.observe_client(&ClientPacket::<Bytes>::from(ClientPubAck::new(9)), 6);
         assert_eq!(t.unanswered().count(), 1);
-        assert_eq!(t.unexpected(), &[(6, Role::Client, MessageType::PUBACK, 9)]);
+        assert_eq!(
+            t.unexpected(),
+            &[Unexpected {
+                seq: 6,
+                sender: Role::Client,
+                kind: MessageType::PUBACK,
+                msg_id: 9
+            }]
+        );
         t.reset();
         assert_eq!(t.unanswered().count(), 0);
     }
