@@ -10,7 +10,8 @@
 //! | [`session`] | msgId allocation, acknowledgement rules, sync-message pairing, QUERY topics for QUERYACKs |
 //! | [`capture`] | `.twcap` capture files: streaming reader and writer with a CRC-32 per record |
 //!
-//! The most used types are re-exported at the top.
+//! Every type at the root of [`signal`] is re-exported at the top, with [`time`] (wire times
+//! from `SystemTime`) and, with feature `tokio`, [`codec`].
 //!
 //! # Decoding a frame down to its payload
 //!
@@ -44,11 +45,16 @@ pub use timwire_header as header;
 pub use timwire_proto as proto;
 pub use timwire_signal as signal;
 
+// Every public type at timwire-signal's root (its modules stay reachable under [`signal`]).
+/// Wire times from `SystemTime` (CONNACK ms, PUBLISH s, PUBACK s + ms), saturating.
+pub use timwire_signal::time;
 pub use timwire_signal::{
-    AckStatus, Backing, ClientPacket, ClientPubAck, ClientPublish, ConnAck, ConnAckStatus, Connect,
-    Decode, DecodeError, Disconnect, DisconnectStatus, Encode, EncodeError, EncodeOptions, Flags,
-    Frame, Framing, Header, MessageType, PingReq, PingResp, QoS, Query, QueryAck, QueryCon, Role,
-    ServerPacket, ServerPubAck, ServerPublish, StreamDecoder, TextEncoding,
+    AckStatus, Backing, ClientPacket, ClientPubAck, ClientPublish, ConnAck, ConnAckSession,
+    ConnAckStatus, Connect, DEFAULT_MAX_BODY, Decode, DecodeError, Disconnect, DisconnectStatus,
+    Encode, EncodeError, EncodeOptions, ErrorCode, Flags, Frame, Framing, Header, MessageType,
+    PingReq, PingResp, QoS, Query, QueryAck, QueryCon, Role, ServerPacket, ServerPubAck,
+    ServerPublish, StreamDecoder, SubAck, Subscribe, Subscriptions, TextEncoding, Topics, UnsubAck,
+    Unsubscribe, Will,
 };
 
 #[cfg(feature = "tokio")]
