@@ -49,7 +49,8 @@
 //! # Errors
 //!
 //! [`DecodeError`] says what was wrong and where (field and offset); no input makes a decoder
-//! panic. [`EncodeError`] is returned before anything is written.
+//! panic. [`DecodeError::is_recoverable`] says whether the stream is still in sync (a malformed
+//! body: its frame was consumed) or not (a framing error: close the connection). [`EncodeError`] is returned before anything is written.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Decode paths face untrusted input: no indexing, unchecked arithmetic or panics outside tests.

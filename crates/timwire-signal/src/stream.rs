@@ -12,6 +12,7 @@
 //! * A framing error (checksum, length) consumes nothing: the stream position is lost, and the
 //!   connection should be closed. A malformed *body* inside a well-delimited frame consumes
 //!   exactly that frame, so the stream stays in sync and the caller may choose to go on.
+//!   [`DecodeError::is_recoverable`] tells the two cases apart.
 //!
 //! ```
 //! use bytes::BytesMut;
