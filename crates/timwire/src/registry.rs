@@ -523,6 +523,34 @@ const TIM_QUERY: &[QueryRow] = &[
     QueryRow::new("timVroom", Some(P::TimReq), Some(P::TimAck)),
 ];
 
+/// A client packet's payload: its topic, the carrier and the data; `None` for packets without
+/// `data`. One place for the three decoders (prost, view, owned).
+fn client_data<B: Backing>(packet: &ClientPacket<B>) -> Option<(&str, Carrier, &B)> {
+    match packet {
+        ClientPacket::Publish(p) => Some((&p.topic, Carrier::ClientPublish, &p.data)),
+        ClientPacket::Query(q) => Some((&q.topic, Carrier::Query, &q.data)),
+        _ => None,
+    }
+}
+
+/// A server packet's payload: the topic that types it (for a QUERYACK, the QUERY's, when the
+/// caller knows it), the carrier and the data; `None` for packets without `data`.
+fn server_data<'p: 't, 't, B: Backing>(
+    packet: &'p ServerPacket<B>,
+    query_topic: Option<&'t str>,
+) -> Option<(Option<&'t str>, Carrier, &'p B)> {
+    match packet {
+        ServerPacket::Publish(p) => {
+            let carrier = Carrier::ServerPublish {
+                sync: p.is_sync_msg(),
+            };
+            Some((Some(&p.topic), carrier, &p.data))
+        }
+        ServerPacket::QueryAck(a) => Some((query_topic, Carrier::QueryAck, &a.data)),
+        _ => None,
+    }
+}
+
 #[cold]
 fn payload_error(topic: &str, payload: PayloadType, source: PayloadDecodeError) -> PayloadError {
     PayloadError {
@@ -647,12 +675,8 @@ impl Profile {
         self,
         packet: &'a ClientPacket<B>,
     ) -> Option<Result<PayloadView<'a>, PayloadError>> {
-        let (topic, carrier, data) = match packet {
-            ClientPacket::Publish(p) => (&*p.topic, Carrier::ClientPublish, p.data.as_ref()),
-            ClientPacket::Query(q) => (&*q.topic, Carrier::Query, q.data.as_ref()),
-            _ => return None,
-        };
-        Some(self.view(topic, carrier, data))
+        let (topic, carrier, data) = client_data(packet)?;
+        Some(self.view(topic, carrier, data.as_ref()))
     }
 
     /// The payload of a server packet as a view, or `None` for packets without `data`. A
@@ -663,19 +687,11 @@ impl Profile {
         packet: &'a ServerPacket<B>,
         query_topic: Option<&str>,
     ) -> Option<Result<PayloadView<'a>, PayloadError>> {
-        match packet {
-            ServerPacket::Publish(p) => {
-                let carrier = Carrier::ServerPublish {
-                    sync: p.is_sync_msg(),
-                };
-                Some(self.view(&p.topic, carrier, p.data.as_ref()))
-            }
-            ServerPacket::QueryAck(a) => Some(match query_topic {
-                Some(topic) => self.view(topic, Carrier::QueryAck, a.data.as_ref()),
-                None => Ok(PayloadView::Raw(a.data.as_ref())),
-            }),
-            _ => None,
-        }
+        let (topic, carrier, data) = server_data(packet, query_topic)?;
+        Some(match topic {
+            Some(topic) => self.view(topic, carrier, data.as_ref()),
+            None => Ok(PayloadView::Raw(data.as_ref())),
+        })
     }
 
     /// The payload of an owned client packet, kept past the read buffer ([`OwnedPayload`]:
@@ -685,11 +701,7 @@ impl Profile {
         self,
         packet: &ClientPacket<Bytes>,
     ) -> Option<Result<OwnedPayload, PayloadError>> {
-        let (topic, carrier, data) = match packet {
-            ClientPacket::Publish(p) => (&*p.topic, Carrier::ClientPublish, &p.data),
-            ClientPacket::Query(q) => (&*q.topic, Carrier::Query, &q.data),
-            _ => return None,
-        };
+        let (topic, carrier, data) = client_data(packet)?;
         Some(self.decode_owned(topic, carrier, data.clone()))
     }
 
@@ -700,19 +712,11 @@ impl Profile {
         packet: &ServerPacket<Bytes>,
         query_topic: Option<&str>,
     ) -> Option<Result<OwnedPayload, PayloadError>> {
-        match packet {
-            ServerPacket::Publish(p) => {
-                let carrier = Carrier::ServerPublish {
-                    sync: p.is_sync_msg(),
-                };
-                Some(self.decode_owned(&p.topic, carrier, p.data.clone()))
-            }
-            ServerPacket::QueryAck(a) => Some(match query_topic {
-                Some(topic) => self.decode_owned(topic, Carrier::QueryAck, a.data.clone()),
-                None => Ok(OwnedPayload::Raw(a.data.clone())),
-            }),
-            _ => None,
-        }
+        let (topic, carrier, data) = server_data(packet, query_topic)?;
+        Some(match topic {
+            Some(topic) => self.decode_owned(topic, carrier, data.clone()),
+            None => Ok(OwnedPayload::Raw(data.clone())),
+        })
     }
 
     /// The payload of a client packet, or `None` for packets without `data`.
@@ -720,12 +724,8 @@ impl Profile {
         self,
         packet: &ClientPacket<B>,
     ) -> Option<Result<Payload, PayloadError>> {
-        let (topic, carrier, data) = match packet {
-            ClientPacket::Publish(p) => (&*p.topic, Carrier::ClientPublish, p.data.clone()),
-            ClientPacket::Query(q) => (&*q.topic, Carrier::Query, q.data.clone()),
-            _ => return None,
-        };
-        Some(self.decode(topic, carrier, data.into()))
+        let (topic, carrier, data) = client_data(packet)?;
+        Some(self.decode(topic, carrier, data.clone().into()))
     }
 
     /// The payload of a server packet, or `None` for packets without `data`. A QUERYACK needs
@@ -735,19 +735,11 @@ impl Profile {
         packet: &ServerPacket<B>,
         query_topic: Option<&str>,
     ) -> Option<Result<Payload, PayloadError>> {
-        match packet {
-            ServerPacket::Publish(p) => {
-                let carrier = Carrier::ServerPublish {
-                    sync: p.is_sync_msg(),
-                };
-                Some(self.decode(&p.topic, carrier, p.data.clone().into()))
-            }
-            ServerPacket::QueryAck(a) => Some(match query_topic {
-                Some(topic) => self.decode(topic, Carrier::QueryAck, a.data.clone().into()),
-                None => Ok(Payload::Raw(a.data.clone().into())),
-            }),
-            _ => None,
-        }
+        let (topic, carrier, data) = server_data(packet, query_topic)?;
+        Some(match topic {
+            Some(topic) => self.decode(topic, carrier, data.clone().into()),
+            None => Ok(Payload::Raw(data.clone().into())),
+        })
     }
 
     /// Every topic this profile knows, with the carriers it appears in (for docs and tools).

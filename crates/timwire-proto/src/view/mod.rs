@@ -72,9 +72,9 @@
 //! occurrences) is walked through every occurrence, in order.
 //!
 //! The price of allocating nothing: iterating checks each string's UTF-8 again (safe Rust has
-//! no other way from bytes to `&str`) and decodes each message element again. Reading every
-//! field of a message with lists costs about twice its decode (BENCHMARKS.md, run 11); collect
-//! into a `Vec` yourself when a list is read many times.
+//! no other way from bytes to `&str`) and decodes each message element again. Decoding and then
+//! reading every field of the benchmark fixtures costs 1.5–3× the decode alone (BENCHMARKS.md,
+//! run 11); collect into a `Vec` yourself when a list is read many times.
 //!
 //! # What the generator refuses
 //!

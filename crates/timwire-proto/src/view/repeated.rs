@@ -235,7 +235,7 @@ fn map_entry<'a, K: Codec<'a>, V: Codec<'a>>(
     ctx.check(r.pos())?;
     let end = r.length()?;
     // Only a message value needs its entry as a parent (to merge repeated occurrences).
-    let entry = if V::PACKED.is_none() && !V::LEAF {
+    let entry = if !V::LEAF {
         Src::one(r.slice(r.pos(), end))
     } else {
         Src::default()
