@@ -451,7 +451,7 @@ impl FrameJson {
         &self,
         value: &Option<String>,
         field: &str,
-    ) -> anyhow::Result<timwire::signal::bytestring::ByteString> {
+    ) -> anyhow::Result<timwire::signal::Text> {
         Ok(self.req(value, field)?.into())
     }
 

@@ -9,11 +9,15 @@ use ascii::AsAsciiStr;
 use bytes::Bytes;
 use bytestring::ByteString;
 
+use crate::shared_text::Text;
+
 /// The buffer a packet is decoded from, and so the storage its fields share.
 ///
 /// * `&'a [u8]`: fields borrow the input (`Cow<'a, str>` text, `&'a [u8]` data).
-/// * [`Bytes`]: fields are slices of the frame's allocation ([`ByteString`] text, `Bytes` data),
-///   so packets are `'static` and can be sent across tasks.
+/// * [`Bytes`]: data fields are slices of the frame's allocation (`Bytes`), and text is a
+///   [`Text`]: copied inline when short (up to [`INLINE_TEXT`](crate::INLINE_TEXT) bytes),
+///   else a slice of the frame ([`ByteString`]). Packets are `'static` and can be sent across
+///   tasks.
 ///
 /// Text is only copied when a peer sent CESU-8 surrogate pairs (see [`crate::text`]); valid
 /// UTF-8 is never copied.
@@ -76,7 +80,7 @@ impl<'a> Backing for &'a [u8] {
 }
 
 impl Backing for Bytes {
-    type Text = ByteString;
+    type Text = Text;
 
     #[inline]
     fn slice(&self, range: Range<usize>) -> Option<Self> {
@@ -90,11 +94,23 @@ impl Backing for Bytes {
 
     #[inline]
     fn text(&self, range: Range<usize>) -> Option<Self::Text> {
-        ByteString::try_from(Backing::slice(self, range)?).ok()
+        let bytes = self.as_ref().get(range.clone())?;
+        if bytes.len() <= crate::INLINE_TEXT {
+            let text = match bytes.as_ascii_str() {
+                Ok(ascii) => ascii.as_str(),
+                Err(_) => std::str::from_utf8(bytes).ok()?,
+            };
+            Some(Text::copied(text))
+        } else {
+            // `ByteString` checks the UTF-8 itself (it has no safe unchecked constructor).
+            ByteString::try_from(Backing::slice(self, range)?)
+                .ok()
+                .map(Text::from)
+        }
     }
 
     fn static_text(s: &'static str) -> Self::Text {
-        ByteString::from_static(s)
+        Text::from_static(s)
     }
 
     fn into_slice(mut self, range: Range<usize>) -> Result<Self, Self> {

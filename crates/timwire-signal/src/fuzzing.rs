@@ -1,20 +1,20 @@
 //! `Arbitrary` packets for structure-aware fuzzing (feature `arbitrary`).
 //!
-//! Written by hand rather than derived: packets hold `Bytes` and `ByteString`, which do not
+//! Written by hand rather than derived: packets hold `Bytes` and `Text`, which do not
 //! implement `Arbitrary`, and topic lists must not be empty. Every generated packet is encodable
 //! (strings stay far below 65,535 bytes for any realistic fuzz input), so a round-trip target can
 //! assert `decode(encode(p)) == p`.
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 use bytes::Bytes;
-use bytestring::ByteString;
+use crate::Text;
 use timwire_header::{Flags, QoS};
 
 use crate::codes::{AckStatus, ConnAckStatus, DisconnectStatus};
 use crate::packet::*;
 
-fn text(u: &mut Unstructured<'_>) -> Result<ByteString> {
-    Ok(ByteString::from(String::arbitrary(u)?))
+fn text(u: &mut Unstructured<'_>) -> Result<Text> {
+    Ok(Text::from(String::arbitrary(u)?))
 }
 
 fn data(u: &mut Unstructured<'_>) -> Result<Bytes> {

@@ -14,8 +14,9 @@
 //! # Zero copy
 //!
 //! Packets are generic over their [`Backing`]: decoded from `&'a [u8]` they borrow it
-//! (`Cow<'a, str>` text, `&'a [u8]` data); decoded from [`Bytes`](bytes::Bytes) their strings
-//! ([`bytestring::ByteString`]) and data share the frame's allocation. Decoding a frame whose
+//! (`Cow<'a, str>` text, `&'a [u8]` data); decoded from [`Bytes`](bytes::Bytes) their data
+//! shares the frame's allocation and their strings are [`Text`]: short ones (up to
+//! [`INLINE_TEXT`] bytes) copied inline, longer ones sharing the frame. Decoding a frame whose
 //! strings are UTF-8 allocates nothing. Only CESU-8 text (see [`text`]) is copied. Well-known
 //! topics (`ppMsgP`, `timMsg`, …; see [`known_topics`]) come out as static strings, which share
 //! nothing at all.
@@ -71,6 +72,7 @@ mod error;
 mod frame;
 pub mod known_topics;
 mod packet;
+mod shared_text;
 pub mod stream;
 pub mod text;
 pub mod time;
@@ -93,6 +95,7 @@ pub use packet::{
     Topics, UnsubAck, Unsubscribe, Will,
 };
 pub use stream::StreamDecoder;
+pub use shared_text::{INLINE_TEXT, Text};
 pub use text::TextEncoding;
 pub use timwire_header::{Flags, Header, MessageType, QoS};
 pub use {bytes, bytestring, timwire_header as header};

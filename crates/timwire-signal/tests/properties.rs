@@ -3,13 +3,13 @@
 //! in arbitrary chunks decodes to the same packets.
 
 use bytes::{Bytes, BytesMut};
-use bytestring::ByteString;
+use timwire_signal::Text;
 use proptest::prelude::*;
 use timwire_signal::*;
 
-fn text() -> impl Strategy<Value = ByteString> {
+fn text() -> impl Strategy<Value = Text> {
     // ASCII, CJK (3-byte UTF-8) and emoji (4-byte UTF-8, 6-byte CESU-8).
-    "[a-zA-Z0-9_:@#\u{4e00}-\u{4e20}\u{1F600}-\u{1F64F}]{0,24}".prop_map(ByteString::from)
+    "[a-zA-Z0-9_:@#\u{4e00}-\u{4e20}\u{1F600}-\u{1F64F}]{0,24}".prop_map(Text::from)
 }
 
 fn data() -> impl Strategy<Value = Bytes> {

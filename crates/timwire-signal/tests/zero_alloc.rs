@@ -200,19 +200,23 @@ fn decoded_fields_share_the_frame_allocation() {
     let ClientPacket::Publish(p) = ClientPacket::from_message(frame.clone()).unwrap() else {
         panic!()
     };
-    for ptr in [p.target_id.as_ptr(), p.data.as_ptr()] {
-        assert!(range.contains(&ptr), "field not inside the frame");
-    }
-    // A well-known topic is interned: the static string, not a slice of the frame.
-    let known = known_topics::intern(p.topic.as_bytes()).expect("a well-known topic");
-    assert_eq!(p.topic.as_ptr(), known.as_ptr());
-    assert!(!range.contains(&p.topic.as_ptr()));
+    // The payload is a slice of the frame.
+    assert!(range.contains(&p.data.as_ptr()), "data not inside the frame");
+    // A short string (up to INLINE_TEXT bytes) is copied inline: no reference on the frame.
+    assert!(p.target_id.len() <= INLINE_TEXT);
+    assert!(p.target_id.is_inline(), "short targetId not inline");
+    assert!(!range.contains(&p.target_id.as_ptr()));
+    // A well-known topic is interned: no UTF-8 check, no reference on the frame.
+    assert!(known_topics::intern(p.topic.as_bytes()).is_some());
+    assert!(!p.topic.is_shared() && !range.contains(&p.topic.as_ptr()));
 
-    // Any other topic shares the frame like the other strings.
+    // Longer strings, well-known topic or not, share the frame like the payload.
+    let long_topic = "custom/topic/with/a/longer/name";
+    let long_target = "user-0123456789abcdef0123456789abcdef";
     let custom = ClientPacket::from(ClientPublish::new(
         QoS::AtMostOnce,
-        "custom/topic",
-        "b",
+        long_topic,
+        long_target,
         1,
         Bytes::from_static(b"data"),
     ));
@@ -228,10 +232,11 @@ fn decoded_fields_share_the_frame_allocation() {
     let ClientPacket::Publish(p) = decoded else {
         panic!()
     };
-    assert!(
-        range.contains(&p.topic.as_ptr()),
-        "topic not inside the frame"
-    );
+    for (name, text) in [("topic", &p.topic), ("targetId", &p.target_id)] {
+        assert!(text.len() > INLINE_TEXT);
+        assert!(text.is_shared(), "{name} not shared");
+        assert!(range.contains(&text.as_ptr()), "{name} not inside the frame");
+    }
 }
 
 #[test]
