@@ -76,9 +76,10 @@ use bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use crate::backing::Backing;
+use crate::encode::{Encode, EncodeOptions, Framing};
 use crate::error::{DecodeError, EncodeError};
 use crate::frame::Frame;
-use crate::packet::{ClientPacket, Decode, Encode, EncodeOptions, Framing, ServerPacket};
+use crate::packet::{ClientPacket, Decode, ServerPacket};
 use crate::stream::StreamDecoder;
 
 /// What can go wrong on a framed connection.

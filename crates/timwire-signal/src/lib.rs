@@ -67,10 +67,12 @@
 
 mod backing;
 pub mod codes;
+mod encode;
 mod error;
 mod frame;
 pub mod known_topics;
 mod packet;
+mod role;
 pub mod stream;
 pub mod text;
 pub mod time;
@@ -84,15 +86,20 @@ mod fuzzing;
 
 pub use backing::Backing;
 pub use codes::{AckStatus, ConnAckStatus, DisconnectStatus, ErrorCode};
+pub use encode::{Encode, EncodeOptions, Framing};
 pub use error::{DecodeError, EncodeError};
 pub use frame::Frame;
 pub use packet::{
-    ClientPacket, ClientPubAck, ClientPublish, ConnAck, ConnAckSession, Connect, DEFAULT_MAX_BODY,
-    Decode, Disconnect, Encode, EncodeOptions, Framing, PingReq, PingResp, Query, QueryAck,
-    QueryCon, Role, ServerPacket, ServerPubAck, ServerPublish, SubAck, Subscribe, Subscriptions,
-    Topics, UnsubAck, Unsubscribe, Will,
+    ClientPacket, ClientPubAck, ClientPublish, ConnAck, ConnAckSession, Connect, Decode,
+    Disconnect, PingReq, PingResp, Query, QueryAck, QueryCon, ServerPacket, ServerPubAck,
+    ServerPublish, SubAck, Subscribe, Subscriptions, Topics, UnsubAck, Unsubscribe, Will,
 };
+pub use role::Role;
 pub use stream::StreamDecoder;
 pub use text::TextEncoding;
 pub use timwire_header::{Flags, Header, MessageType, QoS};
 pub use {bytes, bytestring, timwire_header as header};
+
+/// The default maximum body length, for encoders ([`EncodeOptions::max_body`]) and decoders
+/// ([`StreamDecoder::new`]): 1 MiB.
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;

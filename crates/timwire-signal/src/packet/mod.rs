@@ -7,11 +7,12 @@
 //! Every message keeps its header [`Flags`], so whatever dup/qos/retain bits a peer sent
 //! survive a decode/encode round trip.
 
-use bytes::{BufMut, Bytes, BytesMut};
-use timwire_header::stream::StreamPrefix;
-use timwire_header::{Flags, Header, MessageType, varint};
+use bytes::{BufMut, Bytes};
+use timwire_header::{Flags, Header, MessageType};
 
+use crate::Role;
 use crate::backing::Backing;
+use crate::encode::{Encode, EncodeOptions, Framing, sealed};
 use crate::error::{DecodeError, EncodeError};
 use crate::frame::Frame;
 use crate::text::TextEncoding;
@@ -57,153 +58,6 @@ mod prelude {
     pub(super) use crate::error::{DecodeError, EncodeError};
     pub(super) use crate::text::TextEncoding;
     pub(super) use crate::wire::{Reader, put_text, sum, text_len};
-}
-
-/// Who sent a frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The client (C→S).
-    Client,
-    /// The server (S→C).
-    Server,
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Client => "client",
-            Self::Server => "server",
-        })
-    }
-}
-
-/// How frames are delimited on the transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Framing {
-    /// One frame per transport message (WebSocket): `[header][body]`.
-    Message,
-    /// A byte stream (TCP): `[header][checksum][remaining length][body]`.
-    #[default]
-    Stream,
-}
-
-/// The default maximum body length, for encoders and decoders: 1 MiB.
-pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
-
-/// How packets are encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EncodeOptions {
-    /// How strings are written (UTF-8 unless a peer needs CESU-8).
-    pub text: TextEncoding,
-    /// The longest body the encoder will write ([`DEFAULT_MAX_BODY`] by default).
-    pub max_body: usize,
-}
-
-impl Default for EncodeOptions {
-    fn default() -> Self {
-        Self {
-            text: TextEncoding::Utf8,
-            max_body: DEFAULT_MAX_BODY,
-        }
-    }
-}
-
-pub(crate) mod sealed {
-    use super::*;
-
-    /// The body writer, kept out of the public API: it may only run after `body_len` succeeded.
-    #[allow(unreachable_pub)]
-    pub trait WriteBody {
-        fn write_body<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
-    }
-}
-
-/// Encoding, shared by every message and both packet enums.
-///
-/// The exact length is computed first (validating every string), then the frame is written in
-/// one pass; nothing is written when encoding fails.
-pub trait Encode: sealed::WriteBody {
-    /// The header byte this packet is sent with.
-    fn header(&self) -> Header;
-
-    /// The exact body length in `text` encoding.
-    fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError>;
-
-    /// The exact frame length: header (plus checksum and length in stream framing) and body.
-    fn encoded_len(&self, framing: Framing, options: &EncodeOptions) -> Result<usize, EncodeError> {
-        let body = self.body_len(options.text)?;
-        frame_len(body, framing, options)
-    }
-
-    /// Writes the whole frame into `dst` and returns how many bytes it took.
-    #[inline]
-    fn encode<M: BufMut>(
-        &self,
-        framing: Framing,
-        options: &EncodeOptions,
-        dst: &mut M,
-    ) -> Result<usize, EncodeError> {
-        let body = self.body_len(options.text)?;
-        let total = frame_len(body, framing, options)?;
-        if dst.remaining_mut() < total {
-            return Err(EncodeError::BufferTooSmall {
-                needed: total,
-                available: dst.remaining_mut(),
-            });
-        }
-        write_head(dst, self.header(), body, framing)?;
-        self.write_body(dst, options.text);
-        Ok(total)
-    }
-
-    /// The whole frame in a new buffer, allocated once at its exact size.
-    fn to_bytes(&self, framing: Framing, options: &EncodeOptions) -> Result<Bytes, EncodeError> {
-        let mut dst = BytesMut::with_capacity(self.encoded_len(framing, options)?);
-        self.encode(framing, options, &mut dst)?;
-        Ok(dst.freeze())
-    }
-}
-
-#[inline(always)]
-fn frame_len(body: usize, framing: Framing, options: &EncodeOptions) -> Result<usize, EncodeError> {
-    if body > options.max_body {
-        return Err(EncodeError::FrameTooLarge {
-            len: body,
-            max: options.max_body,
-        });
-    }
-    let head = match framing {
-        Framing::Message => 1,
-        Framing::Stream => varint::encoded_len(body as u64)
-            .ok_or(EncodeError::BodyTooLong { len: body })?
-            .saturating_add(2),
-    };
-    Ok(head.saturating_add(body))
-}
-
-#[inline(always)]
-pub(crate) fn write_head<M: BufMut>(
-    dst: &mut M,
-    header: Header,
-    body: usize,
-    framing: Framing,
-) -> Result<(), EncodeError> {
-    match framing {
-        Framing::Message => dst.put_u8(header.to_byte()),
-        Framing::Stream => {
-            let prefix = StreamPrefix::new(header, body as u64)
-                .map_err(|_| EncodeError::BodyTooLong { len: body })?;
-            // One fixed-size write per prefix length: inline stores, where a `put_slice` of
-            // the variable-length `as_bytes()` would call memcpy.
-            match *prefix.as_bytes() {
-                [a, b, c] => dst.put_slice(&[a, b, c]),
-                [a, b, c, d] => dst.put_slice(&[a, b, c, d]),
-                [a, b, c, d, e] => dst.put_slice(&[a, b, c, d, e]),
-                ref bytes => dst.put_slice(bytes),
-            }
-        }
-    }
-    Ok(())
 }
 
 /// One message's layout: its type, how its body is read, sized and written.
@@ -255,14 +109,14 @@ pub(crate) trait Body<B: Backing>: Sized {
 /// Implements the public encoding traits for a message struct through its [`Body`] layout.
 macro_rules! message {
     ($ty:ident<B>) => {
-        impl<B: Backing> $crate::packet::sealed::WriteBody for $ty<B> {
+        impl<B: Backing> $crate::encode::sealed::WriteBody for $ty<B> {
             #[inline]
             fn write_body<M: ::bytes::BufMut>(&self, dst: &mut M, text: TextEncoding) {
                 <Self as Body<B>>::write(self, dst, text)
             }
         }
 
-        impl<B: Backing> $crate::packet::Encode for $ty<B> {
+        impl<B: Backing> $crate::encode::Encode for $ty<B> {
             fn header(&self) -> ::timwire_header::Header {
                 ::timwire_header::Header::new(
                     <Self as Body<B>>::KIND,
@@ -278,14 +132,14 @@ macro_rules! message {
     };
     // Messages without borrowed fields use the same layout for every backing.
     ($ty:ident) => {
-        impl $crate::packet::sealed::WriteBody for $ty {
+        impl $crate::encode::sealed::WriteBody for $ty {
             #[inline]
             fn write_body<M: ::bytes::BufMut>(&self, dst: &mut M, text: TextEncoding) {
                 <Self as Body<::bytes::Bytes>>::write(self, dst, text)
             }
         }
 
-        impl $crate::packet::Encode for $ty {
+        impl $crate::encode::Encode for $ty {
             fn header(&self) -> ::timwire_header::Header {
                 ::timwire_header::Header::new(
                     <Self as Body<::bytes::Bytes>>::KIND,
