@@ -57,6 +57,11 @@ pub(crate) mod sealed {
 ///
 /// The exact length is computed first (validating every string), then the frame is written in
 /// one pass; nothing is written when encoding fails.
+///
+/// Every message struct ([`Connect`](crate::Connect), [`ClientPublish`](crate::ClientPublish),
+/// [`PingReq`](crate::PingReq), …) implements it through one blanket impl over the crate's
+/// internal per-message layout, so the implementors list shows `impl<T> Encode for T`; the packet
+/// enums and [`Frame`](crate::Frame) have impls of their own.
 pub trait Encode: sealed::WriteBody {
     /// The header byte this packet is sent with.
     fn header(&self) -> Header;
