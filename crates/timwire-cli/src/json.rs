@@ -474,8 +474,7 @@ impl FrameJson {
         let by_name = self.payload_type.as_deref().and_then(|name| {
             profile
                 .topics()
-                .into_iter()
-                .map(|(_, _, t)| t)
+                .map(|t| t.payload)
                 .find(|t: &PayloadType| t.name() == name)
         });
         let payload_type = by_topic.or(by_name).ok_or_else(|| {
