@@ -1,4 +1,4 @@
-//! The JSON form of a frame, both ways: the field names of WIRE.md §4, `data` as hex, and the
+//! The JSON form of a frame, both ways: the field names of docs/PROTOCOL.md §4, `data` as hex, and the
 //! payload in canonical protobuf JSON where the topic registry knows the topic.
 //!
 //! Bytes come from the wire fields and `data`; `payload` is informational on the way out and

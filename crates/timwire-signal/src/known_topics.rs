@@ -1,5 +1,5 @@
 //! The well-known topics of RongCloud and tim: one table that says, for each topic, which frames
-//! carry it and what their `data` holds.
+//! carry it and what their `data` holds ([protocol §7](crate::protocol#7-topics) lists it).
 //!
 //! Two users read it. The decoder interns the names: topics come from this small closed set, so
 //! it looks a topic up here before it touches the buffer, and a known topic becomes a
@@ -429,6 +429,32 @@ mod tests {
         for a in &words {
             for b in &words {
                 assert_eq!(same_short(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_protocol_description_lists_every_topic_with_its_payloads() {
+        // docs/PROTOCOL.md §7 has one table row per topic: "| `name` | …".
+        let doc = include_str!("../PROTOCOL.md");
+        for topic in RONGCLOUD.iter().chain(TIM) {
+            let start = format!("| `{}` |", topic.name);
+            let row = doc
+                .lines()
+                .find(|line| line.starts_with(&start))
+                .unwrap_or_else(|| panic!("PROTOCOL.md has no row for {}", topic.name));
+            let payloads = match topic.kind {
+                TopicKind::Send { payload, .. } | TopicKind::Publish { payload } => {
+                    [Some(payload), None]
+                }
+                TopicKind::ServerPublish { payload } => [payload, None],
+                TopicKind::Query { request, answer } => [request, answer],
+            };
+            for payload in payloads.into_iter().flatten() {
+                assert!(row.contains(payload), "{row}: no {payload}");
+            }
+            if let Some(kind) = topic.conversation_type() {
+                assert!(row.contains(&format!("| {kind} ")), "{row}: no type {kind}");
             }
         }
     }

@@ -11,6 +11,9 @@
 //! | codes | [`codes`]: [`ConnAckStatus`], [`DisconnectStatus`], [`AckStatus`], [`ErrorCode`] |
 //! | async | [`codec`] (feature `tokio`): tokio-util `Decoder`/`Encoder` for both roles |
 //!
+//! The protocol itself (header byte, framing, every body per direction, codes, session rules,
+//! topics) is described in [`protocol`], the repository's `docs/PROTOCOL.md`.
+//!
 //! # Zero copy
 //!
 //! Packets are generic over their [`Backing`]: decoded from `&'a [u8]` they borrow it
@@ -72,6 +75,10 @@ mod error;
 mod frame;
 pub mod known_topics;
 mod packet;
+#[doc = include_str!("../PROTOCOL.md")]
+// `docs/PROTOCOL.md` of the repository (the crate's PROTOCOL.md links to it, and packaging copies
+// it in), rendered here so that it reads the same in a clone and in the API docs.
+pub mod protocol {}
 mod role;
 pub mod stream;
 pub mod text;

@@ -1,5 +1,6 @@
 //! The topic registry: which protobuf message a frame's `data` holds, by topic, frame type and
-//! direction, for the RongCloud profile and the tim profile (SCHEMAS.md §4).
+//! direction, for the RongCloud profile and the tim profile
+//! ([protocol §7](crate::signal::protocol#7-topics)).
 //!
 //! The topics come from one table, [`known_topics`] in timwire-signal ([`Profile::table`]),
 //! which the decoder also interns topic names from. It names each payload by its protobuf

@@ -9,7 +9,7 @@ use timwire::*;
 
 #[test]
 fn stream_frame_to_rc_txtmsg_text() {
-    // The client side: an RC:TxtMsg to "bob" over TCP (rongcloud-rmtp.md §8's example).
+    // The client side: an RC:TxtMsg to "bob" over TCP (docs/PROTOCOL.md §8's example).
     let up = UpStreamMessage {
         session_id: 3,
         classname: "RC:TxtMsg".into(),
