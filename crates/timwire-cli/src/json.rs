@@ -1,4 +1,4 @@
-//! The JSON form of a frame, both ways: the field names of WIRE.md §4, `data` as hex, and the
+//! The JSON form of a frame, both ways: the field names of docs/PROTOCOL.md §4, `data` as hex, and the
 //! payload in canonical protobuf JSON where the topic registry knows the topic.
 //!
 //! Bytes come from the wire fields and `data`; `payload` is informational on the way out and
@@ -474,8 +474,7 @@ impl FrameJson {
         let by_name = self.payload_type.as_deref().and_then(|name| {
             profile
                 .topics()
-                .into_iter()
-                .map(|(_, _, t)| t)
+                .map(|t| t.payload)
                 .find(|t: &PayloadType| t.name() == name)
         });
         let payload_type = by_topic.or(by_name).ok_or_else(|| {

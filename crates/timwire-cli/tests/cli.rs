@@ -181,7 +181,7 @@ fn demo_record_writes_a_capture_that_inspects_clean() {
 
 #[test]
 fn decode_known_answers() {
-    // WIRE.md §2.2 examples, stream framing.
+    // docs/PROTOCOL.md §2.2 examples, stream framing.
     let j = json_lines(&ok(&["decode", "--json", "C0 C0 00", "40 42 02 01 02"]));
     assert_eq!(j[0]["type"], "PINGREQ");
     assert_eq!(j[0]["from"], "client");

@@ -187,10 +187,10 @@ pub fn payload_decode(data: &[u8]) {
         3 => Carrier::Query,
         _ => Carrier::QueryAck,
     };
-    let topics = profile.topics();
+    let topics: Vec<_> = profile.topics().collect();
     let topic = topics
         .get(usize::from(*index) % (topics.len() + 1))
-        .map_or("unknownTopic", |t| t.0);
+        .map_or("unknownTopic", |t| t.name);
     let data = Bytes::copy_from_slice(rest);
     match profile.decode(topic, carrier, data.clone()) {
         Ok(Payload::Raw(raw)) => assert_eq!(raw, data),

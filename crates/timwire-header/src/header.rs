@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn known_bytes_from_rongcloud() {
-        // rongcloud-rmtp.md §1.1: values seen in the SDK.
+        // docs/PROTOCOL.md §1: header bytes RongCloud's SDK sends.
         let cases = [
             (0x20, MessageType::CONNACK, Flags::NONE),
             (0xE0, MessageType::DISCONNECT, Flags::NONE),

@@ -8,7 +8,7 @@
 //! use timwire_header::stream::{self, StreamPrefix};
 //! use timwire_header::{Header, MessageType};
 //!
-//! // A client PUBACK for msgId 0x0102 (WIRE.md §2.2): 40 42 02 01 02.
+//! // A client PUBACK for msgId 0x0102 (docs/PROTOCOL.md §2.2): 40 42 02 01 02.
 //! let prefix = stream::peek(&[0x40, 0x42, 0x02, 0x01, 0x02]).unwrap().unwrap();
 //! assert_eq!(prefix.header().kind, MessageType::PUBACK);
 //! assert_eq!(prefix.remaining_length(), 2);
@@ -217,7 +217,7 @@ mod tests {
 
     #[test]
     fn spec_examples() {
-        // WIRE.md §2.2
+        // docs/PROTOCOL.md §2.2
         let ping = StreamPrefix::new(Header::new(MessageType::PINGREQ, Flags::NONE), 0).unwrap();
         assert_eq!(ping.as_bytes(), &[0xC0, 0xC0, 0x00]);
         let puback = StreamPrefix::new(Header::from_byte(0x40), 2).unwrap();

@@ -13,11 +13,45 @@
 //!
 //! let socket = tokio::net::TcpStream::connect("127.0.0.1:8883").await?;
 //! let mut framed = Framed::new(socket, ClientCodec::new());
-//! framed.send(ClientPacket::<bytes::Bytes>::from(PingReq::default())).await?;
+//! framed.send(ClientPacket::from(PingReq::default())).await?;
 //! if let Some(ServerPacket::PingResp(_)) = framed.next().await.transpose()? {
 //!     println!("pong");
 //! }
 //! # Ok(()) }
+//! ```
+//!
+//! # Sending
+//!
+//! A codec encodes its direction's packets by value when they are [`Bytes`]-backed (what
+//! building one with owned strings and data gives, and what [`ClientPacket::from`] a message
+//! without borrowed fields infers), and by reference for any backing: `framed.send(&packet)`
+//! sends a packet that borrows its strings and data (`ClientPacket<&[u8]>`), or one that is
+//! kept after it is sent.
+//!
+//! ```
+//! use futures::{SinkExt, StreamExt};
+//! use tokio_util::codec::Framed;
+//! use timwire_signal::codec::{ClientCodec, ServerCodec};
+//! use timwire_signal::{ClientPacket, ClientPublish, PingReq, PingResp, QoS, ServerPacket};
+//!
+//! let (client_io, server_io) = tokio::io::duplex(1024);
+//! let mut client = Framed::new(client_io, ClientCodec::new());
+//! let mut server = Framed::new(server_io, ServerCodec::new());
+//! futures::executor::block_on(async {
+//!     // No `ClientPacket::<Bytes>` needed.
+//!     client.send(ClientPacket::from(PingReq::default())).await?;
+//!     assert!(matches!(server.next().await.unwrap()?, ClientPacket::PingReq(_)));
+//!     server.send(ServerPacket::from(PingResp::default())).await?;
+//!     assert!(matches!(client.next().await.unwrap()?, ServerPacket::PingResp(_)));
+//!
+//!     // A packet that borrows its fields goes by reference.
+//!     let data = [0x08, 0x01];
+//!     let publish = ClientPacket::from(ClientPublish::new(QoS::AtLeastOnce, "timMsg", "bob", 7, &data[..]));
+//!     client.send(&publish).await?;
+//!     assert_eq!(server.next().await.unwrap()?.msg_id(), Some(7));
+//!     Ok::<_, timwire_signal::codec::CodecError>(())
+//! })
+//! .unwrap();
 //! ```
 //!
 //! # Errors and the stream: skipping a malformed frame
@@ -76,9 +110,10 @@ use bytes::{Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
 use crate::backing::Backing;
+use crate::encode::{Encode, EncodeOptions, Framing};
 use crate::error::{DecodeError, EncodeError};
 use crate::frame::Frame;
-use crate::packet::{ClientPacket, Decode, Encode, EncodeOptions, Framing, ServerPacket};
+use crate::packet::{ClientPacket, Decode, ServerPacket};
 use crate::stream::StreamDecoder;
 
 /// What can go wrong on a framed connection.
@@ -201,19 +236,40 @@ fn encode_into<T: Encode>(
     Ok(())
 }
 
-impl<Rx, B: Backing> Encoder<ClientPacket<B>> for RmtpCodec<Rx, ClientPacket> {
+// Sending: by value for `Bytes`-backed packets, by reference for any backing. One by-value impl
+// per direction, not one per backing, so that `framed.send(ClientPacket::from(PingReq::default()))`
+// needs no type annotation: a message without borrowed fields converts into a packet of any
+// backing, and with a second by-value impl the compiler could not pick one.
+
+impl<Rx> Encoder<ClientPacket<Bytes>> for RmtpCodec<Rx, ClientPacket> {
     type Error = CodecError;
 
-    fn encode(&mut self, item: ClientPacket<B>, dst: &mut BytesMut) -> Result<(), CodecError> {
+    fn encode(&mut self, item: ClientPacket<Bytes>, dst: &mut BytesMut) -> Result<(), CodecError> {
         encode_into(&item, &self.options, dst)
     }
 }
 
-impl<Rx, B: Backing> Encoder<ServerPacket<B>> for RmtpCodec<Rx, ServerPacket> {
+impl<Rx, B: Backing> Encoder<&ClientPacket<B>> for RmtpCodec<Rx, ClientPacket> {
     type Error = CodecError;
 
-    fn encode(&mut self, item: ServerPacket<B>, dst: &mut BytesMut) -> Result<(), CodecError> {
+    fn encode(&mut self, item: &ClientPacket<B>, dst: &mut BytesMut) -> Result<(), CodecError> {
+        encode_into(item, &self.options, dst)
+    }
+}
+
+impl<Rx> Encoder<ServerPacket<Bytes>> for RmtpCodec<Rx, ServerPacket> {
+    type Error = CodecError;
+
+    fn encode(&mut self, item: ServerPacket<Bytes>, dst: &mut BytesMut) -> Result<(), CodecError> {
         encode_into(&item, &self.options, dst)
+    }
+}
+
+impl<Rx, B: Backing> Encoder<&ServerPacket<B>> for RmtpCodec<Rx, ServerPacket> {
+    type Error = CodecError;
+
+    fn encode(&mut self, item: &ServerPacket<B>, dst: &mut BytesMut) -> Result<(), CodecError> {
+        encode_into(item, &self.options, dst)
     }
 }
 

@@ -396,7 +396,7 @@ mod tests {
 
     #[test]
     fn every_entry_of_the_reference_table_is_named() {
-        // Parse the table rows of rongcloud-codes.md embedded at build time, when present.
+        // Every row of RongCloud's SDK error-code table (name and value), kept in tests/data.
         let table = include_str!("../tests/data/rongcloud-error-codes.txt");
         let mut rows = 0;
         for line in table.lines().filter(|l| !l.trim().is_empty()) {

@@ -7,8 +7,8 @@ use bytes::{BufMut, Bytes};
 use timwire_header::Header;
 
 use crate::backing::Backing;
+use crate::encode::{Encode, sealed};
 use crate::error::{DecodeError, EncodeError};
-use crate::packet::{Encode, sealed};
 use crate::text::TextEncoding;
 
 /// A header and the body that follows it.

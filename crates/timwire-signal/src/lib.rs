@@ -11,6 +11,9 @@
 //! | codes | [`codes`]: [`ConnAckStatus`], [`DisconnectStatus`], [`AckStatus`], [`ErrorCode`] |
 //! | async | [`codec`] (feature `tokio`): tokio-util `Decoder`/`Encoder` for both roles |
 //!
+//! The protocol itself (header byte, framing, every body per direction, codes, session rules,
+//! topics) is described in [`protocol`], the repository's `docs/PROTOCOL.md`.
+//!
 //! # Zero copy
 //!
 //! Packets are generic over their [`Backing`]: decoded from `&'a [u8]` they borrow it
@@ -68,10 +71,16 @@
 
 mod backing;
 pub mod codes;
+mod encode;
 mod error;
 mod frame;
 pub mod known_topics;
 mod packet;
+#[doc = include_str!("../PROTOCOL.md")]
+// `docs/PROTOCOL.md` of the repository (the crate's PROTOCOL.md links to it, and packaging copies
+// it in), rendered here so that it reads the same in a clone and in the API docs.
+pub mod protocol {}
+mod role;
 mod shared_text;
 pub mod stream;
 pub mod text;
@@ -86,16 +95,21 @@ mod fuzzing;
 
 pub use backing::Backing;
 pub use codes::{AckStatus, ConnAckStatus, DisconnectStatus, ErrorCode};
+pub use encode::{Encode, EncodeOptions, Framing};
 pub use error::{DecodeError, EncodeError};
 pub use frame::Frame;
 pub use packet::{
-    ClientPacket, ClientPubAck, ClientPublish, ConnAck, ConnAckSession, Connect, DEFAULT_MAX_BODY,
-    Decode, Disconnect, Encode, EncodeOptions, Framing, PingReq, PingResp, Query, QueryAck,
-    QueryCon, Role, ServerPacket, ServerPubAck, ServerPublish, SubAck, Subscribe, Subscriptions,
-    Topics, UnsubAck, Unsubscribe, Will,
+    ClientPacket, ClientPubAck, ClientPublish, ConnAck, ConnAckSession, Connect, Decode,
+    Disconnect, PingReq, PingResp, Query, QueryAck, QueryCon, ServerPacket, ServerPubAck,
+    ServerPublish, SubAck, Subscribe, Subscriptions, Topics, UnsubAck, Unsubscribe, Will,
 };
+pub use role::Role;
 pub use stream::StreamDecoder;
 pub use shared_text::{INLINE_TEXT, Text};
 pub use text::TextEncoding;
 pub use timwire_header::{Flags, Header, MessageType, QoS};
 pub use {bytes, bytestring, timwire_header as header};
+
+/// The default maximum body length, for encoders ([`EncodeOptions::max_body`]) and decoders
+/// ([`StreamDecoder::new`]): 1 MiB.
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;

@@ -33,9 +33,10 @@
 use bytes::{Buf, Bytes, BytesMut};
 use timwire_header::stream::{self, MAX_PREFIX_LEN, StreamPrefix};
 
+use crate::DEFAULT_MAX_BODY;
 use crate::error::DecodeError;
 use crate::frame::Frame;
-use crate::packet::{DEFAULT_MAX_BODY, Decode};
+use crate::packet::Decode;
 
 /// The most [`StreamDecoder::decode`] reserves at once for a frame that is still arriving.
 pub const MAX_RESERVE: usize = 64 * 1024;

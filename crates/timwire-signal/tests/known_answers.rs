@@ -1,5 +1,5 @@
 //! Byte-exact known answers for every message type, in both directions and both framings.
-//! Expected bytes are written out by hand from WIRE.md §4 (and rongcloud-rmtp.md §8).
+//! Expected bytes are written out by hand from docs/PROTOCOL.md §4 (and its examples, §8).
 
 mod common;
 
@@ -92,8 +92,8 @@ fn check_server(packet: ServerPacket<&'static [u8]>, header: u8, body: &[u8]) {
 }
 
 #[test]
-fn wire_md_stream_examples() {
-    // WIRE.md §2.2: PINGREQ `C0 C0 00`; client PUBACK msgId 0x0102 `40 42 02 01 02`.
+fn protocol_md_framing_examples() {
+    // docs/PROTOCOL.md §2.2: PINGREQ `C0 C0 00`; client PUBACK msgId 0x0102 `40 42 02 01 02`.
     let ping = ClientPacket::<&[u8]>::PingReq(PingReq::default());
     assert_eq!(
         ping.to_bytes(Framing::Stream, &opts()).unwrap()[..],
@@ -104,7 +104,7 @@ fn wire_md_stream_examples() {
         ack.to_bytes(Framing::Stream, &opts()).unwrap()[..],
         [0x40, 0x42, 0x02, 0x01, 0x02]
     );
-    // rongcloud-rmtp.md §8 over WebSocket: `C0`, `D0`, `40 01 02`, `70 00 07`.
+    // docs/PROTOCOL.md §8 over WebSocket: `C0`, `D0`, `40 01 02`, `70 00 07`.
     assert_eq!(
         ping.to_bytes(Framing::Message, &opts()).unwrap()[..],
         [0xC0]
@@ -148,7 +148,7 @@ fn client_simple_messages() {
 
 #[test]
 fn client_publish_rmtp_example() {
-    // rongcloud-rmtp.md §8: `32 | 00 06 "ppMsgP" | 00 03 "bob" | 00 02 | <UpStreamMessage>`.
+    // docs/PROTOCOL.md §8: `32 | 00 06 "ppMsgP" | 00 03 "bob" | 00 02 | <UpStreamMessage>`.
     let data: &[u8] = &[0x08, 0x03, 0x12, 0x09];
     let body = cat(&[&s("ppMsgP"), &s("bob"), &[0x00, 0x02], data]);
     assert_eq!(
@@ -171,7 +171,7 @@ fn client_publish_rmtp_example() {
 
 #[test]
 fn client_query_rmtp_example() {
-    // rongcloud-rmtp.md §8: `52 | 00 07 "pullMsg" | 00 02 "u1" | 00 01 | <SyncRequestMsg>`.
+    // docs/PROTOCOL.md §8: `52 | 00 07 "pullMsg" | 00 02 "u1" | 00 01 | <SyncRequestMsg>`.
     let data: &[u8] = &[0x08, 0x00];
     let body = cat(&[&s("pullMsg"), &s("u1"), &[0x00, 0x01], data]);
     check_client(

@@ -111,7 +111,7 @@ async fn server_and_client_codecs_talk_both_ways() {
     assert!(
         matches!(rx.next().await.unwrap().unwrap(), ServerPacket::ConnAck(a) if a.status == ConnAckStatus::ACCEPTED)
     );
-    tx.send(ClientPacket::<&[u8]>::from(ClientPublish::new(
+    tx.send(&ClientPacket::<&[u8]>::from(ClientPublish::new(
         QoS::AtLeastOnce,
         "timMsg",
         "bob",
@@ -121,7 +121,7 @@ async fn server_and_client_codecs_talk_both_ways() {
     .await
     .unwrap();
     assert_eq!(rx.next().await.unwrap().unwrap().msg_id(), Some(9));
-    tx.send(ClientPacket::<Bytes>::from(PingReq::default()))
+    tx.send(ClientPacket::from(PingReq::default()))
         .await
         .unwrap();
     assert!(matches!(

@@ -1,4 +1,4 @@
-//! Capture files (`.twcap`, WIRE.md §7): a recorded conversation between clients and a server,
+//! Capture files (`.twcap`, [protocol §9](crate::signal::protocol#9-capture-files)): a recorded conversation between clients and a server,
 //! frame by frame, for the CLI (`inspect`, `replay`), fuzz seed corpora and replay benchmarks.
 //!
 //! # Byte layout (format version 1)

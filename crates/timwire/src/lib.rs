@@ -13,6 +13,9 @@
 //! Every type at the root of [`signal`] is re-exported at the top, with [`time`] (wire times
 //! from `SystemTime`) and, with feature `tokio`, [`codec`].
 //!
+//! The protocol (header byte, framing, every body per direction, codes, session rules, topics) is
+//! described in [`signal::protocol`], the repository's `docs/PROTOCOL.md`.
+//!
 //! # Decoding a frame down to its payload
 //!
 //! ```

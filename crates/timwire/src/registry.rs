@@ -1,5 +1,10 @@
 //! The topic registry: which protobuf message a frame's `data` holds, by topic, frame type and
-//! direction, for the RongCloud profile and the tim profile (SCHEMAS.md §4).
+//! direction, for the RongCloud profile and the tim profile
+//! ([protocol §7](crate::signal::protocol#7-topics)).
+//!
+//! The topics come from one table, [`known_topics`] in timwire-signal ([`Profile::table`]),
+//! which the decoder also interns topic names from. It names each payload by its protobuf
+//! message; this module maps the names to types ([`PayloadType::from_name`]) and decodes.
 //!
 //! A QUERYACK carries no topic on the wire: it answers the QUERY with the same msgId, so the
 //! caller passes the QUERY's topic ([`crate::session::QueryTopics`] remembers it by msgId).
@@ -26,6 +31,7 @@ use bytes::Bytes;
 use prost::Message as _;
 use timwire_proto::view::{HasView, Owned, View, ViewError};
 use timwire_proto::{rongcloud as rc, tim};
+use timwire_signal::known_topics::{self, Topic, TopicKind};
 use timwire_signal::{Backing, ClientPacket, ServerPacket};
 
 /// Which mapping of topics to payloads applies.
@@ -208,6 +214,15 @@ macro_rules! payloads {
                 }
             }
 
+            /// The type with protobuf message name `name` (the inverse of
+            /// [`name`](Self::name)), as the topic tables of [`known_topics`] name payloads.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $( stringify!($variant) => Some(Self::$variant), )*
+                    _ => None,
+                }
+            }
+
             /// Decodes `data` as this type; `bytes` fields share `data`'s allocation.
             pub fn decode(self, data: Bytes) -> Result<Payload, prost::DecodeError> {
                 Ok(match self {
@@ -328,200 +343,54 @@ payloads! {
     VoipDynamicOutput => rc::VoipDynamicOutput,
 }
 
-use PayloadType as P;
-
-/// One QUERY topic: its request payload and, when known, its answer's.
-#[derive(Debug, Clone, Copy)]
-struct QueryRow {
-    /// The QUERY's topic.
-    topic: &'static str,
-    /// The QUERY's `data`, if it carries any.
-    request: Option<PayloadType>,
-    /// The QUERYACK's `data`, when known.
-    answer: Option<PayloadType>,
+/// One topic the registry knows, in one of the frames that carry it ([`Profile::topics`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TopicInfo {
+    /// The topic.
+    pub name: &'static str,
+    /// The frame (type and direction).
+    pub carrier: Carrier,
+    /// What that frame's `data` holds.
+    pub payload: PayloadType,
+    /// For RongCloud's send topics, the conversation type their messages belong to
+    /// ([`Topic::conversation_type`]).
+    pub conversation_type: Option<u8>,
 }
 
-impl QueryRow {
-    const fn new(
-        topic: &'static str,
-        request: Option<PayloadType>,
-        answer: Option<PayloadType>,
-    ) -> Self {
-        Self {
-            topic,
-            request,
-            answer,
-        }
+/// The protobuf message (by name) that `data` holds in a frame of `carrier` on a topic of
+/// `kind`, when the table names one.
+fn payload_name(kind: TopicKind, carrier: Carrier) -> Option<&'static str> {
+    match (kind, carrier) {
+        (
+            TopicKind::Send { payload, .. },
+            Carrier::ClientPublish | Carrier::ServerPublish { sync: true },
+        ) => Some(payload),
+        (TopicKind::ServerPublish { payload }, Carrier::ServerPublish { sync: false }) => payload,
+        (
+            TopicKind::Publish { payload },
+            Carrier::ClientPublish | Carrier::ServerPublish { .. },
+        ) => Some(payload),
+        (TopicKind::Query { request, .. }, Carrier::Query) => request,
+        (TopicKind::Query { answer, .. }, Carrier::QueryAck) => answer,
+        _ => None,
     }
 }
 
-/// RongCloud's send topics (C→S PUBLISH, and their dup-flagged S→C sync copies): UpStreamMessage.
-/// `ppMsgS`/`pgMsgS`/`chatMsgS` are status messages (no PUBACK); `pcuMsgP` is the
-/// customer-service method, `recallMsg` a recall.
-const RONGCLOUD_SEND: &[&str] = timwire_signal::known_topics::RONGCLOUD_SEND;
-
-/// RongCloud's S→C PUBLISH topics. `s_cmd`'s ChrmNotifyMsg has NotifyMsg's layout. Engine 4.x's
-/// `s_us` (UserSettingNotification) and `rtc_ntf` (RtcNotifyMsg) have no published field list,
-/// so they stay raw.
-const RONGCLOUD_SERVER_PUBLISH: &[(&str, PayloadType)] = &[
-    ("s_ntf", P::NotifyMsg),
-    ("s_msg", P::DownStreamMessage),
-    ("s_stat", P::GetUserStatusOutput),
-    ("s_cmd", P::ChrmNotifyMsg),
-];
-
-/// RongCloud's QUERY topics (rongcloud-rmtp.md §5.3), where the pair is known.
-const RONGCLOUD_QUERY: &[QueryRow] = &[
-    QueryRow::new(
-        "pullMsg",
-        Some(P::SyncRequestMsg),
-        Some(P::DownStreamMessages),
-    ),
-    QueryRow::new(
-        "chrmPull",
-        Some(P::ChrmPullMsg),
-        Some(P::DownStreamMessages),
-    ),
-    QueryRow::new(
-        "qryPMsg",
-        Some(P::HistoryMsgInput),
-        Some(P::HistoryMsgOuput),
-    ),
-    QueryRow::new(
-        "qryDMsg",
-        Some(P::HistoryMsgInput),
-        Some(P::HistoryMsgOuput),
-    ),
-    QueryRow::new(
-        "qryGMsg",
-        Some(P::HistoryMsgInput),
-        Some(P::HistoryMsgOuput),
-    ),
-    QueryRow::new(
-        "qryCMsg",
-        Some(P::HistoryMsgInput),
-        Some(P::HistoryMsgOuput),
-    ),
-    QueryRow::new(
-        "qrySMsg",
-        Some(P::HistoryMsgInput),
-        Some(P::HistoryMsgOuput),
-    ),
-    QueryRow::new(
-        "qryCHMsg",
-        Some(P::HistoryMsgInput),
-        Some(P::HistoryMsgOuput),
-    ),
-    QueryRow::new(
-        "qryRelation",
-        Some(P::RelationsInput),
-        Some(P::RelationsOutput),
-    ),
-    QueryRow::new(
-        "qryRelationR",
-        Some(P::RelationQryInput),
-        Some(P::RelationsOutput),
-    ),
-    QueryRow::new("delRelation", Some(P::RelationsInput), None),
-    QueryRow::new("joinChrm", Some(P::ChrmInput), Some(P::ChrmOutput)),
-    QueryRow::new("joinChrmR", Some(P::ChrmInput), Some(P::ChrmOutput)),
-    QueryRow::new("exitChrm", Some(P::ChrmInput), Some(P::ChrmOutput)),
-    QueryRow::new(
-        "queryChrmI",
-        Some(P::QueryChatroomInfoInput),
-        Some(P::QueryChatroomInfoOutput),
-    ),
-    QueryRow::new("delMsg", Some(P::DeleteMsgInput), Some(P::DeleteMsgOutput)),
-    QueryRow::new("cleanHisMsg", Some(P::CleanHisMsgInput), None),
-    QueryRow::new("cleanPMsg", Some(P::CleanHisMsgInput), None),
-    QueryRow::new("cleanGMsg", Some(P::CleanHisMsgInput), None),
-    QueryRow::new("cleanCMsg", Some(P::CleanHisMsgInput), None),
-    QueryRow::new("cleanSMsg", Some(P::CleanHisMsgInput), None),
-    QueryRow::new("setKV", Some(P::SetChrmKV), None),
-    QueryRow::new("delKV", Some(P::DeleteChrmKV), None),
-    QueryRow::new("pullKV", Some(P::QueryChrmKV), Some(P::ChrmKVOutput)),
-    QueryRow::new(
-        "pullUS",
-        Some(P::PullUserSettingInput),
-        Some(P::PullUserSettingOutput),
-    ),
-    QueryRow::new(
-        "qnTkn",
-        Some(P::GetQNupTokenInput),
-        Some(P::GetQNupTokenOutput),
-    ),
-    QueryRow::new(
-        "qnUrl",
-        Some(P::GetQNdownloadUrlInput),
-        Some(P::GetQNdownloadUrlOutput),
-    ),
-    QueryRow::new(
-        "getUserStatus",
-        Some(P::GetUserStatusInput),
-        Some(P::GetUserStatusOutput),
-    ),
-    QueryRow::new(
-        "setUserStatus",
-        Some(P::SetUserStatusInput),
-        Some(P::SetUserStatusOutput),
-    ),
-    QueryRow::new(
-        "subUserStatus",
-        Some(P::SubUserStatusInput),
-        Some(P::SubUserStatusOutput),
-    ),
-    QueryRow::new(
-        "userInf",
-        Some(P::GetUserInfoInput),
-        Some(P::GetUserInfoOutput),
-    ),
-    QueryRow::new("addBlack", Some(P::Add2BlackListInput), None),
-    QueryRow::new("rmBlack", Some(P::RemoveFromBlackListInput), None),
-    QueryRow::new(
-        "getBlack",
-        Some(P::QueryBlackListInput),
-        Some(P::QueryBlackListOutput),
-    ),
-    QueryRow::new("blackStat", Some(P::BlackListStatusInput), None),
-    QueryRow::new(
-        "crDiz",
-        Some(P::CreateDiscussionInput),
-        Some(P::CreateDiscussionOutput),
-    ),
-    QueryRow::new("invtDiz", Some(P::ChannelInvitationInput), None),
-    QueryRow::new("quitDiz", Some(P::LeaveChannelInput), None),
-    QueryRow::new("evctDiz", Some(P::ChannelEvictionInput), None),
-    QueryRow::new("rename", Some(P::RenameChannelInput), None),
-    QueryRow::new(
-        "dizInf",
-        Some(P::ChannelInfoInput),
-        Some(P::ChannelInfoOutput),
-    ),
-    QueryRow::new("pullMp", Some(P::PullMpInput), Some(P::PullMpOutput)),
-    QueryRow::new("schMp", Some(P::SearchMpInput), Some(P::SearchMpOutput)),
-    QueryRow::new(
-        "qryVoipK",
-        Some(P::VoipDynamicInput),
-        Some(P::VoipDynamicOutput),
-    ),
-];
-
-/// The tim profile's PUBLISH topics (both directions).
-const TIM_PUBLISH: &[(&str, PayloadType)] = &[
-    ("timMsg", P::TimMessage),
-    ("timPres", P::TimPresence),
-    ("timStrm", P::TimStream),
-];
-
-/// The tim profile's QUERY topics. `timOffl` sends no data; its answer comes with qos 1 and is
-/// confirmed by QUERYCON.
-const TIM_QUERY: &[QueryRow] = &[
-    QueryRow::new("timPull", Some(P::TimReq), Some(P::TimMessageList)),
-    QueryRow::new("timOffl", None, Some(P::TimMessageList)),
-    QueryRow::new("timNodes", Some(P::TimNodes), Some(P::TimNodes)),
-    QueryRow::new("timBiz", Some(P::TimReq), Some(P::TimAck)),
-    QueryRow::new("timVroom", Some(P::TimReq), Some(P::TimAck)),
-];
+/// The frames a topic of `kind` is listed with by [`Profile::topics`].
+fn carriers(kind: TopicKind) -> &'static [Carrier] {
+    match kind {
+        TopicKind::Send { .. } => &[
+            Carrier::ClientPublish,
+            Carrier::ServerPublish { sync: true },
+        ],
+        TopicKind::ServerPublish { .. } => &[Carrier::ServerPublish { sync: false }],
+        TopicKind::Publish { .. } => &[
+            Carrier::ClientPublish,
+            Carrier::ServerPublish { sync: false },
+        ],
+        TopicKind::Query { .. } => &[Carrier::Query, Carrier::QueryAck],
+    }
+}
 
 /// A client packet's payload: its topic, the carrier and the data; `None` for packets without
 /// `data`. One place for the three decoders (prost, view, owned).
@@ -560,34 +429,20 @@ fn payload_error(topic: &str, payload: PayloadType, source: PayloadDecodeError) 
     }
 }
 
-fn find<T: Copy>(table: &[(&str, T)], topic: &str) -> Option<T> {
-    table.iter().find(|(t, _)| *t == topic).map(|(_, v)| *v)
-}
-
-fn query_row(table: &[QueryRow], topic: &str) -> Option<QueryRow> {
-    table.iter().find(|row| row.topic == topic).copied()
-}
-
 impl Profile {
+    /// This profile's topic table: [`known_topics::RONGCLOUD`] or [`known_topics::TIM`], the
+    /// same table the decoder interns topic names from.
+    pub fn table(self) -> &'static [Topic] {
+        match self {
+            Self::RongCloud => known_topics::RONGCLOUD,
+            Self::Tim => known_topics::TIM,
+        }
+    }
+
     /// The payload type of `data` in a frame of `carrier` with `topic`, if the registry knows it.
     pub fn payload_type(self, topic: &str, carrier: Carrier) -> Option<PayloadType> {
-        match (self, carrier) {
-            (Self::Tim, Carrier::ClientPublish | Carrier::ServerPublish { .. }) => {
-                find(TIM_PUBLISH, topic)
-            }
-            (Self::Tim, Carrier::Query) => query_row(TIM_QUERY, topic)?.request,
-            (Self::Tim, Carrier::QueryAck) => query_row(TIM_QUERY, topic)?.answer,
-            (Self::RongCloud, Carrier::ClientPublish | Carrier::ServerPublish { sync: true }) => {
-                RONGCLOUD_SEND
-                    .contains(&topic)
-                    .then_some(P::UpStreamMessage)
-            }
-            (Self::RongCloud, Carrier::ServerPublish { sync: false }) => {
-                find(RONGCLOUD_SERVER_PUBLISH, topic)
-            }
-            (Self::RongCloud, Carrier::Query) => query_row(RONGCLOUD_QUERY, topic)?.request,
-            (Self::RongCloud, Carrier::QueryAck) => query_row(RONGCLOUD_QUERY, topic)?.answer,
-        }
+        let row = self.table().iter().find(|row| row.name == topic)?;
+        PayloadType::from_name(payload_name(row.kind, carrier)?)
     }
 
     /// Decodes `data` by topic with prost: typed when the registry knows the topic,
@@ -742,40 +597,27 @@ impl Profile {
         })
     }
 
-    /// Every topic this profile knows, with the carriers it appears in (for docs and tools).
-    pub fn topics(self) -> Vec<(&'static str, Carrier, PayloadType)> {
-        let mut out = Vec::new();
-        let queries = match self {
-            Self::Tim => {
-                for (t, p) in TIM_PUBLISH {
-                    out.push((*t, Carrier::ClientPublish, *p));
-                    out.push((*t, Carrier::ServerPublish { sync: false }, *p));
-                }
-                TIM_QUERY
-            }
-            Self::RongCloud => {
-                for t in RONGCLOUD_SEND {
-                    out.push((*t, Carrier::ClientPublish, P::UpStreamMessage));
-                    out.push((
-                        *t,
-                        Carrier::ServerPublish { sync: true },
-                        P::UpStreamMessage,
-                    ));
-                }
-                for (t, p) in RONGCLOUD_SERVER_PUBLISH {
-                    out.push((*t, Carrier::ServerPublish { sync: false }, *p));
-                }
-                RONGCLOUD_QUERY
-            }
-        };
-        for row in queries {
-            if let Some(p) = row.request {
-                out.push((row.topic, Carrier::Query, p));
-            }
-            if let Some(p) = row.answer {
-                out.push((row.topic, Carrier::QueryAck, p));
-            }
-        }
-        out
+    /// Every topic this profile knows a payload for, once per frame that carries it, in table
+    /// order (for docs and tools).
+    ///
+    /// ```
+    /// use timwire::registry::{Carrier, PayloadType, Profile};
+    ///
+    /// let pull: Vec<_> = Profile::Tim.topics().filter(|t| t.name == "timPull").collect();
+    /// assert_eq!(pull.len(), 2);
+    /// assert_eq!((pull[0].carrier, pull[0].payload), (Carrier::Query, PayloadType::TimReq));
+    /// assert_eq!((pull[1].carrier, pull[1].payload), (Carrier::QueryAck, PayloadType::TimMessageList));
+    /// ```
+    pub fn topics(self) -> impl Iterator<Item = TopicInfo> + Clone {
+        self.table().iter().flat_map(|row| {
+            carriers(row.kind).iter().filter_map(move |&carrier| {
+                Some(TopicInfo {
+                    name: row.name,
+                    carrier,
+                    payload: PayloadType::from_name(payload_name(row.kind, carrier)?)?,
+                    conversation_type: row.conversation_type(),
+                })
+            })
+        })
     }
 }

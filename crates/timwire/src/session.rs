@@ -1,4 +1,4 @@
-//! Session helpers (WIRE.md §6): msgId allocation, the acknowledgement rules, sync-message
+//! Session helpers ([protocol §6](crate::signal::protocol#6-session-rules)): msgId allocation, the acknowledgement rules, sync-message
 //! pairing, and remembering QUERY topics so a QUERYACK's payload can be decoded.
 //!
 //! None of this is enforced by decoding; these are the rules a client, a server or a tool that
@@ -168,7 +168,7 @@ pub struct Unexpected {
     pub msg_id: u16,
 }
 
-/// Tracks requests and their answers on one connection, by msgId alone (WIRE.md §6).
+/// Tracks requests and their answers on one connection, by msgId alone (see the module docs).
 ///
 /// At most one entry per (answer sender, answer type, msgId) is usually pending; if a request's
 /// msgId is reused before it was answered, answers match the oldest first. Since msgIds are u16,

@@ -9,7 +9,7 @@ use timwire::*;
 
 #[test]
 fn stream_frame_to_rc_txtmsg_text() {
-    // The client side: an RC:TxtMsg to "bob" over TCP (rongcloud-rmtp.md §8's example).
+    // The client side: an RC:TxtMsg to "bob" over TCP (docs/PROTOCOL.md §8's example).
     let up = UpStreamMessage {
         session_id: 3,
         classname: "RC:TxtMsg".into(),
@@ -175,7 +175,7 @@ fn rongcloud_profile_table() {
         q("exitChrm"),
         (Some(PayloadType::ChrmInput), Some(PayloadType::ChrmOutput))
     );
-    assert!(!p.topics().is_empty());
+    assert!(p.topics().next().is_some());
 }
 
 #[test]
@@ -291,10 +291,10 @@ fn payload_json_is_canonical() {
 
 #[test]
 fn every_registry_topic_is_interned() {
-    // The signal layer's intern table is its own list; it must cover the registry, so that
-    // every topic with a known payload decodes without touching the frame.
+    // The registry reads the table the signal layer interns topics from, so every topic with a
+    // known payload decodes without touching the frame.
     for profile in [Profile::Tim, Profile::RongCloud] {
-        for (topic, _, _) in profile.topics() {
+        for topic in profile.topics().map(|t| t.name) {
             assert_eq!(
                 timwire::signal::known_topics::intern(topic.as_bytes()),
                 Some(topic),
@@ -302,4 +302,43 @@ fn every_registry_topic_is_interned() {
             );
         }
     }
+}
+
+#[test]
+fn every_payload_the_topic_tables_name_is_a_registry_type() {
+    use timwire::signal::known_topics::{self, TopicKind};
+    let mut named = 0;
+    for topic in known_topics::RONGCLOUD.iter().chain(known_topics::TIM) {
+        let names = match topic.kind {
+            TopicKind::Send { payload, .. } | TopicKind::Publish { payload } => {
+                [Some(payload), None]
+            }
+            TopicKind::ServerPublish { payload } => [payload, None],
+            TopicKind::Query { request, answer } => [request, answer],
+        };
+        for name in names.into_iter().flatten() {
+            let payload = PayloadType::from_name(name);
+            assert!(payload.is_some(), "{}: no payload type {name}", topic.name);
+            assert_eq!(payload.map(PayloadType::name), Some(name));
+            named += 1;
+        }
+    }
+    assert!(named > 0);
+    assert_eq!(PayloadType::from_name("NoSuchMessage"), None);
+}
+
+#[test]
+fn topic_info_names_the_conversation_type_of_send_topics() {
+    let p = Profile::RongCloud;
+    let of = |name| {
+        p.topics()
+            .find(|t| t.name == name)
+            .map(|t| t.conversation_type)
+    };
+    assert_eq!(of("ppMsgP"), Some(Some(1)));
+    assert_eq!(of("pgMsgP"), Some(Some(3)));
+    assert_eq!(of("chatMsg"), Some(Some(4)));
+    assert_eq!(of("recallMsg"), Some(None));
+    assert_eq!(of("s_msg"), Some(None));
+    assert!(Profile::Tim.topics().all(|t| t.conversation_type.is_none()));
 }

@@ -6,7 +6,9 @@ use timwire::proto::Message as _;
 use timwire::proto::rongcloud::{DownStreamMessage, DownStreamMessages, UpStreamMessage};
 use timwire::proto::tim::{Tid, TimMessage};
 use timwire::proto::view::ViewErrorKind;
-use timwire::registry::{Carrier, OwnedPayload, Payload, PayloadDecodeError, PayloadView, Profile};
+use timwire::registry::{
+    Carrier, OwnedPayload, Payload, PayloadDecodeError, PayloadView, Profile, TopicInfo,
+};
 use timwire::*;
 
 fn tim_message() -> TimMessage {
@@ -133,7 +135,13 @@ fn every_topic_views_like_prost() {
     .encode_to_vec();
     let tim = tim_message().encode_to_vec();
     for profile in [Profile::Tim, Profile::RongCloud] {
-        for (topic, carrier, payload_type) in profile.topics() {
+        for TopicInfo {
+            name: topic,
+            carrier,
+            payload: payload_type,
+            ..
+        } in profile.topics()
+        {
             // Each type on an empty body (every type decodes it), and the samples on the topics
             // that carry them.
             let mut samples: Vec<&[u8]> = vec![&[]];

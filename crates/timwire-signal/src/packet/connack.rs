@@ -100,30 +100,11 @@ impl<B: Backing> ConnAckSession<B> {
     }
 }
 
-impl<B: Backing> Body<B> for ConnAck<B> {
+impl<B: Backing> Body for ConnAck<B> {
     const KIND: MessageType = MessageType::CONNACK;
 
     fn flags(&self) -> Flags {
         self.flags
-    }
-
-    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-        let _reserved = r.u8("reserved")?;
-        let status = ConnAckStatus::new(r.u8("status")?);
-        let session = if r.is_empty() {
-            None
-        } else {
-            Some(ConnAckSession {
-                user_id: r.text("userId")?,
-                session_id: r.text("sessionId")?,
-                timestamp: r.i64("timestamp")?,
-            })
-        };
-        Ok(Self {
-            flags,
-            status,
-            session,
-        })
     }
 
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
@@ -149,4 +130,23 @@ impl<B: Backing> Body<B> for ConnAck<B> {
     }
 }
 
-message!(ConnAck<B>);
+impl<B: Backing> ReadBody<B> for ConnAck<B> {
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        let _reserved = r.u8("reserved")?;
+        let status = ConnAckStatus::new(r.u8("status")?);
+        let session = if r.is_empty() {
+            None
+        } else {
+            Some(ConnAckSession {
+                user_id: r.text("userId")?,
+                session_id: r.text("sessionId")?,
+                timestamp: r.i64("timestamp")?,
+            })
+        };
+        Ok(Self {
+            flags,
+            status,
+            session,
+        })
+    }
+}

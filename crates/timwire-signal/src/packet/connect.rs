@@ -99,13 +99,52 @@ impl<B: Backing> Connect<B> {
     }
 }
 
-impl<B: Backing> Body<B> for Connect<B> {
+impl<B: Backing> Body for Connect<B> {
     const KIND: MessageType = MessageType::CONNECT;
 
     fn flags(&self) -> Flags {
         self.flags
     }
 
+    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+        let optional = |field, s: &Option<B::Text>| match s {
+            Some(s) => text_len(field, s, text),
+            None => Ok(0),
+        };
+        let will = match &self.will {
+            Some(w) => sum([
+                text_len("willTopic", &w.topic, text)?,
+                text_len("will", &w.message, text)?,
+            ]),
+            None => 0,
+        };
+        Ok(sum([
+            text_len("protocolId", &self.protocol_id, text)?,
+            1 + 1 + 2,
+            text_len("clientId", &self.client_id, text)?,
+            will,
+            optional("appId", &self.app_id)?,
+            optional("token", &self.token)?,
+        ]))
+    }
+
+    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        put_text(dst, &self.protocol_id, text);
+        dst.put_u8(self.version);
+        dst.put_u8(self.connect_flags());
+        dst.put_u16(self.keep_alive);
+        put_text(dst, &self.client_id, text);
+        if let Some(will) = &self.will {
+            put_text(dst, &will.topic, text);
+            put_text(dst, &will.message, text);
+        }
+        for s in [&self.app_id, &self.token].into_iter().flatten() {
+            put_text(dst, s, text);
+        }
+    }
+}
+
+impl<B: Backing> ReadBody<B> for Connect<B> {
     fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
         let protocol_id = r.text("protocolId")?;
         let version = r.u8("version")?;
@@ -152,43 +191,4 @@ impl<B: Backing> Body<B> for Connect<B> {
             token,
         })
     }
-
-    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
-        let optional = |field, s: &Option<B::Text>| match s {
-            Some(s) => text_len(field, s, text),
-            None => Ok(0),
-        };
-        let will = match &self.will {
-            Some(w) => sum([
-                text_len("willTopic", &w.topic, text)?,
-                text_len("will", &w.message, text)?,
-            ]),
-            None => 0,
-        };
-        Ok(sum([
-            text_len("protocolId", &self.protocol_id, text)?,
-            1 + 1 + 2,
-            text_len("clientId", &self.client_id, text)?,
-            will,
-            optional("appId", &self.app_id)?,
-            optional("token", &self.token)?,
-        ]))
-    }
-
-    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
-        put_text(dst, &self.protocol_id, text);
-        dst.put_u8(self.version);
-        dst.put_u8(self.connect_flags());
-        dst.put_u16(self.keep_alive);
-        put_text(dst, &self.client_id, text);
-        if let Some(will) = &self.will {
-            put_text(dst, &will.topic, text);
-            put_text(dst, &will.message, text);
-        }
-        for s in [&self.app_id, &self.token].into_iter().flatten() {
-            put_text(dst, s, text);
-        }
-    }
 }
-
-message!(Connect<B>);

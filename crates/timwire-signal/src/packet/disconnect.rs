@@ -25,19 +25,11 @@ impl Disconnect {
     }
 }
 
-impl<B: Backing> Body<B> for Disconnect {
+impl Body for Disconnect {
     const KIND: MessageType = MessageType::DISCONNECT;
 
     fn flags(&self) -> Flags {
         self.flags
-    }
-
-    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-        let _reserved = r.u8("reserved")?;
-        Ok(Self {
-            flags,
-            status: DisconnectStatus::new(r.u8("status")?),
-        })
     }
 
     fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
@@ -50,4 +42,12 @@ impl<B: Backing> Body<B> for Disconnect {
     }
 }
 
-message!(Disconnect);
+impl<B: Backing> ReadBody<B> for Disconnect {
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        let _reserved = r.u8("reserved")?;
+        Ok(Self {
+            flags,
+            status: DisconnectStatus::new(r.u8("status")?),
+        })
+    }
+}

@@ -7,16 +7,18 @@
 //! Every message keeps its header [`Flags`], so whatever dup/qos/retain bits a peer sent
 //! survive a decode/encode round trip.
 
-use bytes::{BufMut, Bytes, BytesMut};
-use timwire_header::stream::StreamPrefix;
-use timwire_header::{Flags, Header, MessageType, varint};
+use bytes::{BufMut, Bytes};
+use timwire_header::{Flags, Header, MessageType};
 
+use crate::Role;
 use crate::backing::Backing;
+use crate::encode::{Encode, EncodeOptions, Framing, sealed};
 use crate::error::{DecodeError, EncodeError};
 use crate::frame::Frame;
 use crate::text::TextEncoding;
 use crate::wire::Reader;
 
+mod addressed;
 mod connack;
 mod connect;
 mod disconnect;
@@ -52,167 +54,34 @@ mod prelude {
     pub(super) use bytes::{BufMut, Bytes};
     pub(super) use timwire_header::{Flags, MessageType, QoS};
 
-    pub(super) use super::{Body, message, msg_id_message};
+    pub(super) use super::{Body, ReadBody};
     pub(super) use crate::backing::Backing;
     pub(super) use crate::error::{DecodeError, EncodeError};
     pub(super) use crate::text::TextEncoding;
     pub(super) use crate::wire::{Reader, put_text, sum, text_len};
 }
 
-/// Who sent a frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The client (C→S).
-    Client,
-    /// The server (S→C).
-    Server,
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Client => "client",
-            Self::Server => "server",
-        })
-    }
-}
-
-/// How frames are delimited on the transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Framing {
-    /// One frame per transport message (WebSocket): `[header][body]`.
-    Message,
-    /// A byte stream (TCP): `[header][checksum][remaining length][body]`.
-    #[default]
-    Stream,
-}
-
-/// The default maximum body length, for encoders and decoders: 1 MiB.
-pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
-
-/// How packets are encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EncodeOptions {
-    /// How strings are written (UTF-8 unless a peer needs CESU-8).
-    pub text: TextEncoding,
-    /// The longest body the encoder will write ([`DEFAULT_MAX_BODY`] by default).
-    pub max_body: usize,
-}
-
-impl Default for EncodeOptions {
-    fn default() -> Self {
-        Self {
-            text: TextEncoding::Utf8,
-            max_body: DEFAULT_MAX_BODY,
-        }
-    }
-}
-
-pub(crate) mod sealed {
-    use super::*;
-
-    /// The body writer, kept out of the public API: it may only run after `body_len` succeeded.
-    #[allow(unreachable_pub)]
-    pub trait WriteBody {
-        fn write_body<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
-    }
-}
-
-/// Encoding, shared by every message and both packet enums.
+/// One message's type, header flags, and how its body is sized and written: with
+/// [`ReadBody`], a message module's whole layout. [`Encode`] follows from it (the blanket impls
+/// below), and the packet enums dispatch to it.
 ///
-/// The exact length is computed first (validating every string), then the frame is written in
-/// one pass; nothing is written when encoding fails.
-pub trait Encode: sealed::WriteBody {
-    /// The header byte this packet is sent with.
-    fn header(&self) -> Header;
-
-    /// The exact body length in `text` encoding.
-    fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError>;
-
-    /// The exact frame length: header (plus checksum and length in stream framing) and body.
-    fn encoded_len(&self, framing: Framing, options: &EncodeOptions) -> Result<usize, EncodeError> {
-        let body = self.body_len(options.text)?;
-        frame_len(body, framing, options)
-    }
-
-    /// Writes the whole frame into `dst` and returns how many bytes it took.
-    #[inline]
-    fn encode<M: BufMut>(
-        &self,
-        framing: Framing,
-        options: &EncodeOptions,
-        dst: &mut M,
-    ) -> Result<usize, EncodeError> {
-        let body = self.body_len(options.text)?;
-        let total = frame_len(body, framing, options)?;
-        if dst.remaining_mut() < total {
-            return Err(EncodeError::BufferTooSmall {
-                needed: total,
-                available: dst.remaining_mut(),
-            });
-        }
-        write_head(dst, self.header(), body, framing)?;
-        self.write_body(dst, options.text);
-        Ok(total)
-    }
-
-    /// The whole frame in a new buffer, allocated once at its exact size.
-    fn to_bytes(&self, framing: Framing, options: &EncodeOptions) -> Result<Bytes, EncodeError> {
-        let mut dst = BytesMut::with_capacity(self.encoded_len(framing, options)?);
-        self.encode(framing, options, &mut dst)?;
-        Ok(dst.freeze())
-    }
-}
-
-#[inline(always)]
-fn frame_len(body: usize, framing: Framing, options: &EncodeOptions) -> Result<usize, EncodeError> {
-    if body > options.max_body {
-        return Err(EncodeError::FrameTooLarge {
-            len: body,
-            max: options.max_body,
-        });
-    }
-    let head = match framing {
-        Framing::Message => 1,
-        Framing::Stream => varint::encoded_len(body as u64)
-            .ok_or(EncodeError::BodyTooLong { len: body })?
-            .saturating_add(2),
-    };
-    Ok(head.saturating_add(body))
-}
-
-#[inline(always)]
-pub(crate) fn write_head<M: BufMut>(
-    dst: &mut M,
-    header: Header,
-    body: usize,
-    framing: Framing,
-) -> Result<(), EncodeError> {
-    match framing {
-        Framing::Message => dst.put_u8(header.to_byte()),
-        Framing::Stream => {
-            let prefix = StreamPrefix::new(header, body as u64)
-                .map_err(|_| EncodeError::BodyTooLong { len: body })?;
-            // One fixed-size write per prefix length: inline stores, where a `put_slice` of
-            // the variable-length `as_bytes()` would call memcpy.
-            match *prefix.as_bytes() {
-                [a, b, c] => dst.put_slice(&[a, b, c]),
-                [a, b, c, d] => dst.put_slice(&[a, b, c, d]),
-                [a, b, c, d, e] => dst.put_slice(&[a, b, c, d, e]),
-                ref bytes => dst.put_slice(bytes),
-            }
-        }
-    }
-    Ok(())
-}
-
-/// One message's layout: its type, how its body is read, sized and written.
-pub(crate) trait Body<B: Backing>: Sized {
+/// Writing does not depend on where a packet's fields live, so this trait has no backing
+/// parameter; reading does, hence the separate [`ReadBody`].
+pub(crate) trait Body {
+    /// The header's message type.
     const KIND: MessageType;
+    /// The header flags this message is written with.
     fn flags(&self) -> Flags;
-    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError>;
+    /// The exact body length in `text` encoding; checks every string.
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError>;
+    /// Writes the body; runs only after [`len`](Self::len) succeeded.
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
+}
+
+/// How a message's body is read from a `B`-backed frame.
+pub(crate) trait ReadBody<B: Backing>: Body + Sized {
+    /// Reads the fields in order; [`decode_body`](Self::decode_body) checks that none is left.
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError>;
 
     /// The "to end" field (PUBLISH and QUERYACK data, SUBACK list), for messages that have one.
     fn rest_mut(&mut self) -> Option<&mut B> {
@@ -252,99 +121,23 @@ pub(crate) trait Body<B: Backing>: Sized {
     }
 }
 
-/// Implements the public encoding traits for a message struct through its [`Body`] layout.
-macro_rules! message {
-    ($ty:ident<B>) => {
-        impl<B: Backing> $crate::packet::sealed::WriteBody for $ty<B> {
-            #[inline]
-            fn write_body<M: ::bytes::BufMut>(&self, dst: &mut M, text: TextEncoding) {
-                <Self as Body<B>>::write(self, dst, text)
-            }
-        }
-
-        impl<B: Backing> $crate::packet::Encode for $ty<B> {
-            fn header(&self) -> ::timwire_header::Header {
-                ::timwire_header::Header::new(
-                    <Self as Body<B>>::KIND,
-                    <Self as Body<B>>::flags(self),
-                )
-            }
-
-            #[inline]
-            fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
-                <Self as Body<B>>::len(self, text)
-            }
-        }
-    };
-    // Messages without borrowed fields use the same layout for every backing.
-    ($ty:ident) => {
-        impl $crate::packet::sealed::WriteBody for $ty {
-            #[inline]
-            fn write_body<M: ::bytes::BufMut>(&self, dst: &mut M, text: TextEncoding) {
-                <Self as Body<::bytes::Bytes>>::write(self, dst, text)
-            }
-        }
-
-        impl $crate::packet::Encode for $ty {
-            fn header(&self) -> ::timwire_header::Header {
-                ::timwire_header::Header::new(
-                    <Self as Body<::bytes::Bytes>>::KIND,
-                    <Self as Body<::bytes::Bytes>>::flags(self),
-                )
-            }
-
-            #[inline]
-            fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
-                <Self as Body<::bytes::Bytes>>::len(self, text)
-            }
-        }
-    };
+impl<T: Body> sealed::WriteBody for T {
+    #[inline]
+    fn write_body<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        self.write(dst, text);
+    }
 }
-pub(crate) use message;
 
-/// Defines a message whose body is `[u16 msgId]` alone.
-macro_rules! msg_id_message {
-    ($(#[$meta:meta])* $ty:ident = $kind:ident) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $ty {
-            /// Header flags.
-            pub flags: Flags,
-            /// The msgId of the request this answers.
-            pub msg_id: u16,
-        }
+impl<T: Body> Encode for T {
+    fn header(&self) -> Header {
+        Header::new(T::KIND, self.flags())
+    }
 
-        impl $ty {
-            #[doc = concat!("A ", stringify!($kind), " for `msg_id`.")]
-            pub fn new(msg_id: u16) -> Self {
-                Self { flags: Flags::NONE, msg_id }
-            }
-        }
-
-        impl<B: Backing> Body<B> for $ty {
-            const KIND: MessageType = MessageType::$kind;
-
-            fn flags(&self) -> Flags {
-                self.flags
-            }
-
-            fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-                Ok(Self { flags, msg_id: r.u16("msgId")? })
-            }
-
-            fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
-                Ok(2)
-            }
-
-            fn write<M: BufMut>(&self, dst: &mut M, _: TextEncoding) {
-                dst.put_u16(self.msg_id);
-            }
-        }
-
-        message!($ty);
-    };
+    #[inline]
+    fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+        self.len(text)
+    }
 }
-pub(crate) use msg_id_message;
 
 /// Decoding by direction, for code generic over the packet type (such as codecs).
 pub trait Decode<B: Backing>: Sized {
@@ -367,6 +160,16 @@ pub trait Decode<B: Backing>: Sized {
     }
 }
 
+/// One enum per direction, from its list of `Variant(Message) = TYPE` rows: the enum, its
+/// `kind` and `flags`, [`Decode`] (by header type), [`Encode`], and a `From` per message.
+///
+/// This stays a macro. `kind`, `flags`, `decode`, `decode_owned`, the body writer, `body_len`,
+/// `encoded_len` and `encode` are each a `match` with one arm per variant (nine in
+/// `ClientPacket`, eight in `ServerPacket`) that differ only in the variant's name, and every
+/// message needs its `From`. Written out for both enums that is some 250 lines in which a missed
+/// or swapped arm is easy to overlook; here the row list is the only place that names a message,
+/// so adding one is one line. Each message's layout stays in its own module, in its [`Body`] and
+/// [`ReadBody`] impls.
 macro_rules! packet_enum {
     (
         $(#[$meta:meta])*
@@ -406,7 +209,7 @@ macro_rules! packet_enum {
             /// The header flags.
             pub fn flags(&self) -> Flags {
                 match self {
-                    $( Self::$variant(m) => Body::<B>::flags(m), )*
+                    $( Self::$variant(m) => m.flags(), )*
                 }
             }
         }
@@ -436,7 +239,7 @@ macro_rules! packet_enum {
         impl<B: Backing> sealed::WriteBody for $name<B> {
             fn write_body<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
                 match self {
-                    $( Self::$variant(m) => Body::<B>::write(m, dst, text), )*
+                    $( Self::$variant(m) => m.write(dst, text), )*
                 }
             }
         }
@@ -448,7 +251,7 @@ macro_rules! packet_enum {
 
             fn body_len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
                 match self {
-                    $( Self::$variant(m) => Body::<B>::len(m, text), )*
+                    $( Self::$variant(m) => m.len(text), )*
                 }
             }
 

@@ -5,43 +5,56 @@
 
 use super::prelude::*;
 
-macro_rules! empty_message {
-    ($(#[$meta:meta])* $ty:ident = $kind:ident) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-        pub struct $ty {
-            /// Header flags.
-            pub flags: Flags,
-        }
-
-        impl<B: Backing> Body<B> for $ty {
-            const KIND: MessageType = MessageType::$kind;
-
-            fn flags(&self) -> Flags {
-                self.flags
-            }
-
-            fn read(flags: Flags, _: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-                Ok(Self { flags })
-            }
-
-            fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
-                Ok(0)
-            }
-
-            fn write<M: BufMut>(&self, _: &mut M, _: TextEncoding) {}
-        }
-
-        message!($ty);
-    };
+/// PINGREQ: the client's keep-alive (`C0` alone over WebSocket, `C0 C0 00` over TCP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PingReq {
+    /// Header flags.
+    pub flags: Flags,
 }
 
-empty_message! {
-    /// PINGREQ: the client's keep-alive (`C0` alone over WebSocket, `C0 C0 00` over TCP).
-    PingReq = PINGREQ
+/// PINGRESP: the server's answer (`D0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PingResp {
+    /// Header flags.
+    pub flags: Flags,
 }
 
-empty_message! {
-    /// PINGRESP: the server's answer (`D0`).
-    PingResp = PINGRESP
+impl Body for PingReq {
+    const KIND: MessageType = MessageType::PINGREQ;
+
+    fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
+        Ok(0)
+    }
+
+    fn write<M: BufMut>(&self, _: &mut M, _: TextEncoding) {}
+}
+
+impl<B: Backing> ReadBody<B> for PingReq {
+    fn read(flags: Flags, _: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self { flags })
+    }
+}
+
+impl Body for PingResp {
+    const KIND: MessageType = MessageType::PINGRESP;
+
+    fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
+        Ok(0)
+    }
+
+    fn write<M: BufMut>(&self, _: &mut M, _: TextEncoding) {}
+}
+
+impl<B: Backing> ReadBody<B> for PingResp {
+    fn read(flags: Flags, _: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self { flags })
+    }
 }

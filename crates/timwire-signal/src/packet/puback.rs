@@ -9,9 +9,48 @@ use std::time::SystemTime;
 use crate::codes::AckStatus;
 use crate::time;
 
-msg_id_message! {
-    /// PUBACK sent by a client (for a server PUBLISH with qos ≥ 1 and no dup).
-    ClientPubAck = PUBACK
+/// PUBACK sent by a client (for a server PUBLISH with qos ≥ 1 and no dup): `[u16 msgId]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientPubAck {
+    /// Header flags.
+    pub flags: Flags,
+    /// The msgId of the server PUBLISH this answers.
+    pub msg_id: u16,
+}
+
+impl ClientPubAck {
+    /// A PUBACK for `msg_id`.
+    pub fn new(msg_id: u16) -> Self {
+        Self {
+            flags: Flags::NONE,
+            msg_id,
+        }
+    }
+}
+
+impl Body for ClientPubAck {
+    const KIND: MessageType = MessageType::PUBACK;
+
+    fn flags(&self) -> Flags {
+        self.flags
+    }
+
+    fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
+        Ok(2)
+    }
+
+    fn write<M: BufMut>(&self, dst: &mut M, _: TextEncoding) {
+        dst.put_u16(self.msg_id);
+    }
+}
+
+impl<B: Backing> ReadBody<B> for ClientPubAck {
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            flags,
+            msg_id: r.u16("msgId")?,
+        })
+    }
 }
 
 /// PUBACK sent by a server: the outcome of a client's PUBLISH, or the completion of a sync
@@ -111,26 +150,11 @@ impl<B: Backing> ServerPubAck<B> {
     }
 }
 
-impl<B: Backing> Body<B> for ServerPubAck<B> {
+impl<B: Backing> Body for ServerPubAck<B> {
     const KIND: MessageType = MessageType::PUBACK;
 
     fn flags(&self) -> Flags {
         self.flags
-    }
-
-    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-        Ok(Self {
-            flags,
-            msg_id: r.u16("msgId")?,
-            date: r.u32("date")?,
-            status: AckStatus::new(r.u16("status")?),
-            millisecond: r.u16("millisecond")?,
-            message_uid: if r.is_empty() {
-                None
-            } else {
-                Some(r.text("messageUId")?)
-            },
-        })
     }
 
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
@@ -152,4 +176,19 @@ impl<B: Backing> Body<B> for ServerPubAck<B> {
     }
 }
 
-message!(ServerPubAck<B>);
+impl<B: Backing> ReadBody<B> for ServerPubAck<B> {
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            flags,
+            msg_id: r.u16("msgId")?,
+            date: r.u32("date")?,
+            status: AckStatus::new(r.u16("status")?),
+            millisecond: r.u16("millisecond")?,
+            message_uid: if r.is_empty() {
+                None
+            } else {
+                Some(r.text("messageUId")?)
+            },
+        })
+    }
+}

@@ -6,61 +6,9 @@
 
 use std::time::SystemTime;
 
+use super::addressed::{self, Addressed};
 use super::prelude::*;
 use crate::time;
-
-/// `[str topic][str targetId][u16 msgId][data: to end]`: the tail that C→S PUBLISH, S→C PUBLISH
-/// (after its date) and QUERY share.
-pub(crate) struct Addressed<B: Backing> {
-    pub(crate) topic: B::Text,
-    pub(crate) target_id: B::Text,
-    pub(crate) msg_id: u16,
-    pub(crate) data: B,
-}
-
-impl<B: Backing> Addressed<B> {
-    #[inline(always)]
-    pub(crate) fn read(r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-        Ok(Self {
-            topic: r.topic("topic")?,
-            target_id: r.text("targetId")?,
-            msg_id: r.u16("msgId")?,
-            data: r.rest(),
-        })
-    }
-}
-
-/// The encoded size of an addressed tail.
-#[inline]
-pub(crate) fn addressed_len<B: Backing>(
-    topic: &str,
-    target_id: &str,
-    data: &B,
-    text: TextEncoding,
-) -> Result<usize, EncodeError> {
-    Ok(sum([
-        text_len("topic", topic, text)?,
-        text_len("targetId", target_id, text)?,
-        2,
-        data.as_ref().len(),
-    ]))
-}
-
-/// Writes an addressed tail.
-#[inline]
-pub(crate) fn put_addressed<M: BufMut, B: Backing>(
-    dst: &mut M,
-    topic: &str,
-    target_id: &str,
-    msg_id: u16,
-    data: &B,
-    text: TextEncoding,
-) {
-    put_text(dst, topic, text);
-    put_text(dst, target_id, text);
-    dst.put_u16(msg_id);
-    dst.put_slice(data.as_ref());
-}
 
 /// PUBLISH sent by a client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -96,13 +44,26 @@ impl<B: Backing> ClientPublish<B> {
     }
 }
 
-impl<B: Backing> Body<B> for ClientPublish<B> {
+impl<B: Backing> Body for ClientPublish<B> {
     const KIND: MessageType = MessageType::PUBLISH;
 
     fn flags(&self) -> Flags {
         self.flags
     }
 
+    #[inline]
+    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+        addressed::len(&self.topic, &self.target_id, self.data.as_ref(), text)
+    }
+
+    #[inline]
+    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        let data = self.data.as_ref();
+        addressed::write(dst, &self.topic, &self.target_id, self.msg_id, data, text);
+    }
+}
+
+impl<B: Backing> ReadBody<B> for ClientPublish<B> {
     #[inline]
     fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
         let Addressed {
@@ -123,26 +84,7 @@ impl<B: Backing> Body<B> for ClientPublish<B> {
     fn rest_mut(&mut self) -> Option<&mut B> {
         Some(&mut self.data)
     }
-
-    #[inline]
-    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
-        addressed_len(&self.topic, &self.target_id, &self.data, text)
-    }
-
-    #[inline]
-    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
-        put_addressed(
-            dst,
-            &self.topic,
-            &self.target_id,
-            self.msg_id,
-            &self.data,
-            text,
-        );
-    }
 }
-
-message!(ClientPublish<B>);
 
 /// PUBLISH sent by a server.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -213,13 +155,26 @@ impl<B: Backing> ServerPublish<B> {
     }
 }
 
-impl<B: Backing> Body<B> for ServerPublish<B> {
+impl<B: Backing> Body for ServerPublish<B> {
     const KIND: MessageType = MessageType::PUBLISH;
 
     fn flags(&self) -> Flags {
         self.flags
     }
 
+    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+        let tail = addressed::len(&self.topic, &self.target_id, self.data.as_ref(), text)?;
+        Ok(sum([4, tail]))
+    }
+
+    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        dst.put_u32(self.date);
+        let data = self.data.as_ref();
+        addressed::write(dst, &self.topic, &self.target_id, self.msg_id, data, text);
+    }
+}
+
+impl<B: Backing> ReadBody<B> for ServerPublish<B> {
     fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
         let date = r.u32("date")?;
         let Addressed {
@@ -241,25 +196,4 @@ impl<B: Backing> Body<B> for ServerPublish<B> {
     fn rest_mut(&mut self) -> Option<&mut B> {
         Some(&mut self.data)
     }
-
-    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
-        Ok(sum([
-            4,
-            addressed_len(&self.topic, &self.target_id, &self.data, text)?,
-        ]))
-    }
-
-    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
-        dst.put_u32(self.date);
-        put_addressed(
-            dst,
-            &self.topic,
-            &self.target_id,
-            self.msg_id,
-            &self.data,
-            text,
-        );
-    }
 }
-
-message!(ServerPublish<B>);

@@ -1,7 +1,7 @@
 //! QUERY (type 5, C→S): a request. `[str topic][str targetId][u16 msgId][data: to end]`.
 
+use super::addressed::{self, Addressed};
 use super::prelude::*;
-use super::publish::{Addressed, addressed_len, put_addressed};
 
 /// QUERY.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -37,13 +37,24 @@ impl<B: Backing> Query<B> {
     }
 }
 
-impl<B: Backing> Body<B> for Query<B> {
+impl<B: Backing> Body for Query<B> {
     const KIND: MessageType = MessageType::QUERY;
 
     fn flags(&self) -> Flags {
         self.flags
     }
 
+    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
+        addressed::len(&self.topic, &self.target_id, self.data.as_ref(), text)
+    }
+
+    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        let data = self.data.as_ref();
+        addressed::write(dst, &self.topic, &self.target_id, self.msg_id, data, text);
+    }
+}
+
+impl<B: Backing> ReadBody<B> for Query<B> {
     fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
         let Addressed {
             topic,
@@ -63,21 +74,4 @@ impl<B: Backing> Body<B> for Query<B> {
     fn rest_mut(&mut self) -> Option<&mut B> {
         Some(&mut self.data)
     }
-
-    fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
-        addressed_len(&self.topic, &self.target_id, &self.data, text)
-    }
-
-    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
-        put_addressed(
-            dst,
-            &self.topic,
-            &self.target_id,
-            self.msg_id,
-            &self.data,
-            text,
-        );
-    }
 }
-
-message!(Query<B>);

@@ -32,25 +32,11 @@ impl<B: Backing> QueryAck<B> {
     }
 }
 
-impl<B: Backing> Body<B> for QueryAck<B> {
+impl<B: Backing> Body for QueryAck<B> {
     const KIND: MessageType = MessageType::QUERYACK;
 
     fn flags(&self) -> Flags {
         self.flags
-    }
-
-    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-        Ok(Self {
-            flags,
-            msg_id: r.u16("msgId")?,
-            date: r.u32("date")?,
-            status: AckStatus::new(r.u16("status")?),
-            data: r.rest(),
-        })
-    }
-
-    fn rest_mut(&mut self) -> Option<&mut B> {
-        Some(&mut self.data)
     }
 
     fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
@@ -65,4 +51,18 @@ impl<B: Backing> Body<B> for QueryAck<B> {
     }
 }
 
-message!(QueryAck<B>);
+impl<B: Backing> ReadBody<B> for QueryAck<B> {
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            flags,
+            msg_id: r.u16("msgId")?,
+            date: r.u32("date")?,
+            status: AckStatus::new(r.u16("status")?),
+            data: r.rest(),
+        })
+    }
+
+    fn rest_mut(&mut self) -> Option<&mut B> {
+        Some(&mut self.data)
+    }
+}

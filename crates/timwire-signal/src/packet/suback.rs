@@ -32,29 +32,11 @@ impl<B: Backing> SubAck<B> {
     }
 }
 
-impl<B: Backing> Body<B> for SubAck<B> {
+impl<B: Backing> Body for SubAck<B> {
     const KIND: MessageType = MessageType::SUBACK;
 
     fn flags(&self) -> Flags {
         self.flags
-    }
-
-    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-        let msg_id = r.u16("msgId")?;
-        if r.is_empty() {
-            return Err(DecodeError::EmptyList {
-                kind: MessageType::SUBACK,
-            });
-        }
-        Ok(Self {
-            flags,
-            msg_id,
-            granted: r.rest(),
-        })
-    }
-
-    fn rest_mut(&mut self) -> Option<&mut B> {
-        Some(&mut self.granted)
     }
 
     fn len(&self, _: TextEncoding) -> Result<usize, EncodeError> {
@@ -72,4 +54,22 @@ impl<B: Backing> Body<B> for SubAck<B> {
     }
 }
 
-message!(SubAck<B>);
+impl<B: Backing> ReadBody<B> for SubAck<B> {
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        let msg_id = r.u16("msgId")?;
+        if r.is_empty() {
+            return Err(DecodeError::EmptyList {
+                kind: MessageType::SUBACK,
+            });
+        }
+        Ok(Self {
+            flags,
+            msg_id,
+            granted: r.rest(),
+        })
+    }
+
+    fn rest_mut(&mut self) -> Option<&mut B> {
+        Some(&mut self.granted)
+    }
+}

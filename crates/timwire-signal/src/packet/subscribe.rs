@@ -26,19 +26,11 @@ impl<B: Backing> Subscribe<B> {
     }
 }
 
-impl<B: Backing> Body<B> for Subscribe<B> {
+impl<B: Backing> Body for Subscribe<B> {
     const KIND: MessageType = MessageType::SUBSCRIBE;
 
     fn flags(&self) -> Flags {
         self.flags
-    }
-
-    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-        Ok(Self {
-            flags,
-            msg_id: r.u16("msgId")?,
-            topics: Subscriptions::read(r)?,
-        })
     }
 
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
@@ -51,4 +43,12 @@ impl<B: Backing> Body<B> for Subscribe<B> {
     }
 }
 
-message!(Subscribe<B>);
+impl<B: Backing> ReadBody<B> for Subscribe<B> {
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            flags,
+            msg_id: r.u16("msgId")?,
+            topics: Subscriptions::read(r)?,
+        })
+    }
+}

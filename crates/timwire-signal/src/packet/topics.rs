@@ -71,6 +71,9 @@ fn build<'s>(
     Ok(Bytes::from(out))
 }
 
+// The two list types from one definition. A macro rather than one generic type: they differ in
+// their item (`(topic, qos)` or `topic`) and in their constructor, and each stays a plain named
+// type in the API and in error messages.
 macro_rules! topic_list {
     (
         $(#[$meta:meta])*

@@ -26,19 +26,11 @@ impl<B: Backing> Unsubscribe<B> {
     }
 }
 
-impl<B: Backing> Body<B> for Unsubscribe<B> {
+impl<B: Backing> Body for Unsubscribe<B> {
     const KIND: MessageType = MessageType::UNSUBSCRIBE;
 
     fn flags(&self) -> Flags {
         self.flags
-    }
-
-    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-        Ok(Self {
-            flags,
-            msg_id: r.u16("msgId")?,
-            topics: Topics::read(r)?,
-        })
     }
 
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
@@ -51,4 +43,12 @@ impl<B: Backing> Body<B> for Unsubscribe<B> {
     }
 }
 
-message!(Unsubscribe<B>);
+impl<B: Backing> ReadBody<B> for Unsubscribe<B> {
+    fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            flags,
+            msg_id: r.u16("msgId")?,
+            topics: Topics::read(r)?,
+        })
+    }
+}
