@@ -273,7 +273,7 @@ pub struct Stats {
     pub incoming_pending: usize,
     /// Completed PUBLISHes remembered for duplicate detection.
     pub dedup_entries: usize,
-    /// Timed-out msgIds remembered to recognise late answers.
+    /// Requests remembered to recognise late answers (timed out, or answered after a resend).
     pub late_entries: usize,
     /// Sync copies awaiting their PUBACK (client).
     pub pending_sync: usize,
@@ -297,6 +297,6 @@ pub struct Stats {
     pub duplicates: u64,
     /// Answers that matched no request.
     pub stray_answers: u32,
-    /// Answers that arrived after their request timed out.
+    /// Answers that arrived after their request timed out or was answered already.
     pub late_answers: u64,
 }

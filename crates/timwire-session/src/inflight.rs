@@ -14,7 +14,8 @@
 //! * **Timeouts.** A request not answered within [`Config::request_timeout`](crate::Config::request_timeout)
 //!   (default 30 s, counted from submission) is reported with a `TimedOut` event and forgotten;
 //!   its msgId is free again. An answer that comes later is dropped (counted in
-//!   [`Stats::late_answers`](crate::Stats::late_answers)), as RongCloud's SDK drops answers
+//!   [`Stats::late_answers`](crate::Stats::late_answers)), and so is the second answer to a
+//!   resent PUBLISH (both copies may be acknowledged), as RongCloud's SDK drops answers
 //!   whose callback timed out.
 //! * **Delivery model** ([`Profile`](crate::Profile)). RongCloud: nothing is sent twice.
 //!   tim: a PUBLISH without PUBACK is sent again [`Config::retransmit_interval`](crate::Config::retransmit_interval)

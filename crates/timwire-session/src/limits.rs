@@ -17,7 +17,7 @@
 //! | sync copies awaiting their PUBACK (client) | the peer | [`ProtocolViolation::TooManySyncCopies`] | 64 |
 //! | answers that match no request (counted, not stored) | the peer | [`ProtocolViolation::TooManyStrayAnswers`] | 16 |
 //! | completed qos-1 PUBLISHes remembered to drop duplicates | the peer | the oldest is forgotten (a ring) | 1,024 |
-//! | timed-out msgIds remembered so their late answers are not strays | timeouts | the oldest is forgotten (a ring) | 256 |
+//! | msgIds of requests that timed out, or were answered after a resend, remembered so their late answers are not strays | our own requests | the oldest is forgotten (a ring) | 256 |
 //! | msgIds in use | the windows above | bounded by them (65,535 at most) | — |
 //!
 //! A [`ProtocolViolation`] closes the session: the engine drops what it had queued, queues a
@@ -75,8 +75,9 @@ pub struct Limits {
     /// Completed qos ≥ 1 PUBLISHes from the peer remembered (msgId, a hash of the content and
     /// our answer) to recognise a resent copy: a ring, the oldest forgotten first.
     pub dedup_memory: usize,
-    /// Timed-out requests remembered (by msgId) so that their late answers are dropped rather
-    /// than counted as strays: a ring.
+    /// Requests that timed out, or were answered after being resent, remembered (by answer
+    /// type and msgId, with how many answers may still come) so that their late answers are
+    /// dropped rather than counted as strays: a ring.
     pub late_answer_memory: usize,
     /// Client: sync copies (dup S→C PUBLISH) awaiting the PUBACK that completes them.
     pub max_pending_sync: usize,
