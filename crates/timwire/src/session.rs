@@ -170,19 +170,99 @@ pub struct Unexpected {
 
 /// Tracks requests and their answers on one connection, by msgId alone (see the module docs).
 ///
-/// At most one entry per (answer sender, answer type, msgId) is usually pending; if a request's
-/// msgId is reused before it was answered, answers match the oldest first. Since msgIds are u16,
-/// a tracker holds at most a few hundred thousand entries whatever a peer sends.
-#[derive(Debug, Clone, Default)]
+/// If a request's msgId is reused before it was answered, answers match the oldest first.
+///
+/// # Bounded memory
+///
+/// Whatever a peer sends, a tracker holds at most [`max_pending`](Self::max_pending) unanswered
+/// requests and [`max_unexpected`](Self::max_unexpected) unexpected answers
+/// ([`DEFAULT_MAX_PENDING`] and [`DEFAULT_MAX_UNEXPECTED`] unless
+/// [`with_limits`](Self::with_limits) says otherwise). A request observed while the pending
+/// table is full is not tracked (its answer will then count as unexpected), and an unexpected
+/// answer observed while that list is full is not kept; both are counted in
+/// [`dropped`](Self::dropped) instead.
+///
+/// ```
+/// use bytes::Bytes;
+/// use timwire::session::AckTracker;
+/// use timwire::{ClientPacket, ClientPubAck};
+///
+/// let mut tracker = AckTracker::with_limits(16, 2);
+/// for seq in 0..10 {
+///     // PUBACKs for server PUBLISHes the tracker never saw: strays.
+///     tracker.observe_client(&ClientPacket::<Bytes>::from(ClientPubAck::new(9)), seq);
+/// }
+/// assert_eq!(tracker.unexpected().len(), 2);
+/// assert_eq!(tracker.dropped().unexpected, 8);
+/// ```
+#[derive(Debug, Clone)]
 pub struct AckTracker {
     pending: HashMap<(Expected, u16), VecDeque<Pending>>,
+    pending_len: usize,
     unexpected: Vec<Unexpected>,
+    max_pending: usize,
+    max_unexpected: usize,
+    dropped: Dropped,
+}
+
+/// How many entries an [`AckTracker`] did not keep because a table was full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Dropped {
+    /// Requests not tracked because [`AckTracker::max_pending`] requests were unanswered.
+    pub requests: u64,
+    /// Unexpected answers not kept because [`AckTracker::max_unexpected`] were kept already.
+    pub unexpected: u64,
+}
+
+/// The default bound on an [`AckTracker`]'s unanswered requests: 65,536 (one per msgId).
+pub const DEFAULT_MAX_PENDING: usize = 65_536;
+
+/// The default bound on the unexpected answers an [`AckTracker`] keeps: 1,024.
+pub const DEFAULT_MAX_UNEXPECTED: usize = 1_024;
+
+impl Default for AckTracker {
+    fn default() -> Self {
+        Self::with_limits(DEFAULT_MAX_PENDING, DEFAULT_MAX_UNEXPECTED)
+    }
 }
 
 impl AckTracker {
-    /// An empty tracker.
+    /// An empty tracker with the default limits.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty tracker that keeps at most `max_pending` unanswered requests and
+    /// `max_unexpected` unexpected answers.
+    pub fn with_limits(max_pending: usize, max_unexpected: usize) -> Self {
+        Self {
+            pending: HashMap::new(),
+            pending_len: 0,
+            unexpected: Vec::new(),
+            max_pending,
+            max_unexpected,
+            dropped: Dropped::default(),
+        }
+    }
+
+    /// The most unanswered requests kept.
+    pub fn max_pending(&self) -> usize {
+        self.max_pending
+    }
+
+    /// The most unexpected answers kept.
+    pub fn max_unexpected(&self) -> usize {
+        self.max_unexpected
+    }
+
+    /// How many requests wait for their answer (at most [`max_pending`](Self::max_pending)).
+    pub fn pending_len(&self) -> usize {
+        self.pending_len
+    }
+
+    /// What was not kept because a table was full.
+    pub fn dropped(&self) -> Dropped {
+        self.dropped
     }
 
     /// Records a frame. Returns the request it answers, if it answers one.
@@ -206,27 +286,36 @@ impl AckTracker {
                     self.pending.remove(&key);
                 }
             }
-            if answered.is_none() {
+            if answered.is_some() {
+                self.pending_len = self.pending_len.saturating_sub(1);
+            } else if self.unexpected.len() < self.max_unexpected {
                 self.unexpected.push(Unexpected {
                     seq,
                     sender,
                     kind,
                     msg_id,
                 });
+            } else {
+                self.dropped.unexpected = self.dropped.unexpected.saturating_add(1);
             }
         }
         if let Some(expected) = expected_answer(sender, kind, flags) {
-            self.pending
-                .entry((expected, msg_id))
-                .or_default()
-                .push_back(Pending {
-                    seq,
-                    sender,
-                    kind,
-                    flags,
-                    msg_id,
-                    expected,
-                });
+            if self.pending_len < self.max_pending {
+                self.pending
+                    .entry((expected, msg_id))
+                    .or_default()
+                    .push_back(Pending {
+                        seq,
+                        sender,
+                        kind,
+                        flags,
+                        msg_id,
+                        expected,
+                    });
+                self.pending_len = self.pending_len.saturating_add(1);
+            } else {
+                self.dropped.requests = self.dropped.requests.saturating_add(1);
+            }
         }
         answered
     }
@@ -268,15 +357,19 @@ impl AckTracker {
         all.into_iter()
     }
 
-    /// Answers that matched no request, in the order they were observed.
+    /// Answers that matched no request, in the order they were observed: the first
+    /// [`max_unexpected`](Self::max_unexpected) of them ([`dropped`](Self::dropped) counts the
+    /// rest).
     pub fn unexpected(&self) -> &[Unexpected] {
         &self.unexpected
     }
 
-    /// Forgets everything (a new connection).
+    /// Forgets everything, counters included (a new connection); the limits stay.
     pub fn reset(&mut self) {
         self.pending.clear();
+        self.pending_len = 0;
         self.unexpected.clear();
+        self.dropped = Dropped::default();
     }
 }
 
@@ -561,6 +654,63 @@ mod tests {
         );
         t.reset();
         assert_eq!(t.unanswered().count(), 0);
+    }
+
+    #[test]
+    fn tracker_stays_bounded_against_strays_and_reused_msg_ids() {
+        const N: u64 = 1_000_000;
+        let mut t = AckTracker::new();
+        // A million stray PUBACKs (no PUBLISH was ever observed).
+        for seq in 0..N {
+            let id = (seq % 65_535) as u16 + 1;
+            t.observe_client(&ClientPacket::<Bytes>::from(ClientPubAck::new(id)), seq);
+        }
+        assert_eq!(t.unexpected().len(), DEFAULT_MAX_UNEXPECTED);
+        assert_eq!(t.dropped().unexpected, N - DEFAULT_MAX_UNEXPECTED as u64);
+        assert_eq!(t.pending_len(), 0);
+        // A million qos-1 PUBLISHes on a handful of reused msgIds, never answered.
+        let publish = |id| {
+            ClientPacket::from(ClientPublish::new(
+                QoS::AtLeastOnce,
+                "timMsg",
+                "bob",
+                id,
+                Bytes::new(),
+            ))
+        };
+        for seq in 0..N {
+            t.observe_client(&publish((seq % 7) as u16 + 1), N + seq);
+        }
+        assert_eq!(t.pending_len(), DEFAULT_MAX_PENDING);
+        assert_eq!(t.unanswered().count(), DEFAULT_MAX_PENDING);
+        assert_eq!(t.dropped().requests, N - DEFAULT_MAX_PENDING as u64);
+        // Answers still match, oldest first, and free room for new requests.
+        let first = t.observe_server(&server_ack(1), 2 * N).unwrap();
+        assert_eq!((first.seq, first.msg_id), (N, 1));
+        assert_eq!(t.pending_len(), DEFAULT_MAX_PENDING - 1);
+        t.observe_client(&publish(9), 2 * N + 1);
+        assert_eq!(t.pending_len(), DEFAULT_MAX_PENDING);
+        assert_eq!(t.dropped().requests, N - DEFAULT_MAX_PENDING as u64);
+        // Small limits hold too.
+        let mut small = AckTracker::with_limits(3, 2);
+        for seq in 0..100 {
+            small.observe_client(&publish(1), seq);
+            small.observe_server(&server_ack(500), seq);
+        }
+        assert_eq!((small.pending_len(), small.unexpected().len()), (3, 2));
+        assert_eq!(
+            small.dropped(),
+            Dropped {
+                requests: 97,
+                unexpected: 98
+            }
+        );
+        small.reset();
+        assert_eq!(
+            (small.pending_len(), small.dropped()),
+            (0, Dropped::default())
+        );
+        assert_eq!(small.max_pending(), 3);
     }
 
     #[test]
