@@ -3,7 +3,7 @@
 use std::fmt;
 
 use bytes::Bytes;
-use timwire_signal::bytestring::ByteString;
+use timwire_signal::Text;
 use timwire_signal::{
     ClientPublish, ConnAckSession, ConnAckStatus, Connect, Query, QueryAck, ServerPubAck,
     ServerPublish, SubAck, Subscribe, Unsubscribe,
@@ -138,7 +138,7 @@ pub enum ClientEvent {
         /// The request.
         id: RequestId,
         /// The QUERY's topic (the QUERYACK carries none), to decode `ack.data` by.
-        topic: ByteString,
+        topic: Text,
         /// The QUERYACK.
         ack: QueryAck<Bytes>,
     },

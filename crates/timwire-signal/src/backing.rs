@@ -41,6 +41,11 @@ pub trait Backing: Clone + Debug + PartialEq + Eq + Hash + AsRef<[u8]> {
     /// Text for a string constant, without copying it.
     fn static_text(s: &'static str) -> Self::Text;
 
+    /// This buffer as a shared [`Bytes`], when it is one: what zero-copy encoding shares.
+    fn shared(&self) -> Option<&Bytes> {
+        None
+    }
+
     /// Like [`slice`](Self::slice), but consuming `self`: for [`Bytes`] the result is this same
     /// handle narrowed, so no new reference to the buffer is taken (and none dropped later).
     /// Gives `self` back when `range` is out of bounds.
@@ -111,6 +116,10 @@ impl Backing for Bytes {
 
     fn static_text(s: &'static str) -> Self::Text {
         Text::from_static(s)
+    }
+
+    fn shared(&self) -> Option<&Bytes> {
+        Some(self)
     }
 
     fn into_slice(mut self, range: Range<usize>) -> Result<Self, Self> {

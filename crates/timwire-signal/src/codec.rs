@@ -116,6 +116,8 @@ use crate::frame::Frame;
 use crate::packet::{ClientPacket, Decode, ServerPacket};
 use crate::stream::StreamDecoder;
 
+pub use crate::frame_writer::{DEFAULT_HIGH_WATER, FrameWriter};
+
 /// What can go wrong on a framed connection.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

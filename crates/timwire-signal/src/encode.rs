@@ -42,7 +42,7 @@ impl Default for EncodeOptions {
 }
 
 pub(crate) mod sealed {
-    use bytes::BufMut;
+    use bytes::{BufMut, Bytes};
 
     use crate::text::TextEncoding;
 
@@ -50,6 +50,15 @@ pub(crate) mod sealed {
     #[allow(unreachable_pub)]
     pub trait WriteBody {
         fn write_body<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
+
+        /// The body's "to end" payload when it lives in a shared [`Bytes`] (PUBLISH, QUERY and
+        /// QUERYACK data, a raw frame's body): what zero-copy encoding shares instead of
+        /// copying. `None` otherwise.
+        fn shared_rest(&self) -> Option<&Bytes>;
+
+        /// Writes the body except its [`shared_rest`](Self::shared_rest); only called when that
+        /// is `Some`.
+        fn write_body_prefix<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
     }
 }
 
@@ -102,6 +111,33 @@ pub trait Encode: sealed::WriteBody {
         self.encode(framing, options, &mut dst)?;
         Ok(dst.freeze())
     }
+}
+
+/// Writes `packet`'s frame into `dst`, except for a payload it holds in a shared [`Bytes`],
+/// which is returned instead (an empty `Bytes` when there is none, and everything is written):
+/// the frame on the wire is what `dst` received followed by the returned payload. Nothing is
+/// written when encoding fails.
+pub(crate) fn encode_split<P: Encode + ?Sized>(
+    packet: &P,
+    framing: Framing,
+    options: &EncodeOptions,
+    dst: &mut BytesMut,
+) -> Result<Bytes, EncodeError> {
+    let body = packet.body_len(options.text)?;
+    let total = frame_len(body, framing, options)?;
+    let payload = packet.shared_rest().filter(|p| !p.is_empty());
+    dst.reserve(total.saturating_sub(payload.map_or(0, |p| p.len())));
+    write_head(dst, packet.header(), body, framing)?;
+    Ok(match payload {
+        Some(payload) => {
+            packet.write_body_prefix(dst, options.text);
+            payload.clone()
+        }
+        None => {
+            packet.write_body(dst, options.text);
+            Bytes::new()
+        }
+    })
 }
 
 /// The frame length for a body of `body` bytes: checks the limit, adds the head.

@@ -51,6 +51,13 @@ impl<B: Backing> sealed::WriteBody for Frame<B> {
     fn write_body<M: BufMut>(&self, dst: &mut M, _: TextEncoding) {
         dst.put_slice(self.body.as_ref());
     }
+
+    /// The whole body is the payload.
+    fn shared_rest(&self) -> Option<&Bytes> {
+        self.body.shared()
+    }
+
+    fn write_body_prefix<M: BufMut>(&self, _: &mut M, _: TextEncoding) {}
 }
 
 impl<B: Backing> Encode for Frame<B> {

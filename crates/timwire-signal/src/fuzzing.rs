@@ -5,9 +5,9 @@
 //! (strings stay far below 65,535 bytes for any realistic fuzz input), so a round-trip target can
 //! assert `decode(encode(p)) == p`.
 
+use crate::Text;
 use arbitrary::{Arbitrary, Result, Unstructured};
 use bytes::Bytes;
-use crate::Text;
 use timwire_header::{Flags, QoS};
 
 use crate::codes::{AckStatus, ConnAckStatus, DisconnectStatus};

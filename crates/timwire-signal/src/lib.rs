@@ -76,6 +76,7 @@ mod error;
 mod frame;
 pub mod known_topics;
 mod packet;
+pub mod queue;
 #[doc = include_str!("../PROTOCOL.md")]
 // `docs/PROTOCOL.md` of the repository (the crate's PROTOCOL.md links to it, and packaging copies
 // it in), rendered here so that it reads the same in a clone and in the API docs.
@@ -89,6 +90,8 @@ mod wire;
 
 #[cfg(feature = "tokio")]
 pub mod codec;
+#[cfg(feature = "tokio")]
+mod frame_writer;
 
 #[cfg(feature = "arbitrary")]
 mod fuzzing;
@@ -104,8 +107,8 @@ pub use packet::{
     ServerPublish, SubAck, Subscribe, Subscriptions, Topics, UnsubAck, Unsubscribe, Will,
 };
 pub use role::Role;
-pub use stream::StreamDecoder;
 pub use shared_text::{INLINE_TEXT, Text};
+pub use stream::StreamDecoder;
 pub use text::TextEncoding;
 pub use timwire_header::{Flags, Header, MessageType, QoS};
 pub use {bytes, bytestring, timwire_header as header};

@@ -21,7 +21,8 @@ pub const INLINE_TEXT: usize = std::mem::size_of::<CompactString>();
 ///   of its time on (BENCHMARKS.md, run 12): the frame's reference is now kept by the payload
 ///   alone.
 /// * A longer string **shares the frame** ([`ByteString`]): one reference, no copy.
-/// * A well-known topic is a `&'static str` (see [`known_topics`](crate::known_topics)).
+/// * A well-known topic is a `&'static str` (see [`known_topics`](crate::known_topics)):
+///   nothing copied, nothing counted.
 ///
 /// Equality, ordering and hashing are those of the `str`, whatever the storage.
 ///
@@ -38,16 +39,18 @@ pub struct Text(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    /// Inline, static, or (built from a long `String`) on the heap.
+    /// A constant (a well-known topic): nothing to copy or count.
+    Static(&'static str),
+    /// Inline, or (built from a long `String`) on the heap.
     Small(CompactString),
     /// A slice of a decoded frame.
     Shared(ByteString),
 }
 
 impl Text {
-    /// A string constant: inline when short, else a `&'static str`; never allocates.
+    /// A string constant: neither copied nor counted.
     pub const fn from_static(s: &'static str) -> Self {
-        Self(Repr::Small(CompactString::const_new(s)))
+        Self(Repr::Static(s))
     }
 
     /// Short decoded text, copied (inline up to [`INLINE_TEXT`] bytes).
@@ -60,6 +63,7 @@ impl Text {
     #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {
+            Repr::Static(s) => s,
             Repr::Small(s) => s.as_str(),
             Repr::Shared(s) => s,
         }
@@ -68,8 +72,8 @@ impl Text {
     /// Whether the text is stored inside this value (no reference to a buffer, no heap).
     pub fn is_inline(&self) -> bool {
         match &self.0 {
-            Repr::Small(s) => !s.is_heap_allocated() && s.as_static_str().is_none(),
-            Repr::Shared(_) => false,
+            Repr::Small(s) => !s.is_heap_allocated(),
+            Repr::Static(_) | Repr::Shared(_) => false,
         }
     }
 
@@ -205,7 +209,7 @@ mod tests {
         assert!(long.is_shared() && !long.is_inline());
         assert_eq!(long, Text::from(long_text.as_str()));
         assert_eq!(Text::from_static("ppMsgP"), Text::from("ppMsgP"));
-        assert!(Text::from_static("ppMsgP").is_inline());
+        assert!(!Text::from_static("ppMsgP").is_inline());
         let static_long = Text::from_static("a constant longer than twenty-four bytes");
         assert!(!static_long.is_inline() && !static_long.is_shared());
         assert_eq!(Text::default(), "");

@@ -3,8 +3,8 @@
 //! in arbitrary chunks decodes to the same packets.
 
 use bytes::{Bytes, BytesMut};
-use timwire_signal::Text;
 use proptest::prelude::*;
+use timwire_signal::Text;
 use timwire_signal::*;
 
 fn text() -> impl Strategy<Value = Text> {

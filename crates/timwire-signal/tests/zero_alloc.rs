@@ -201,7 +201,10 @@ fn decoded_fields_share_the_frame_allocation() {
         panic!()
     };
     // The payload is a slice of the frame.
-    assert!(range.contains(&p.data.as_ptr()), "data not inside the frame");
+    assert!(
+        range.contains(&p.data.as_ptr()),
+        "data not inside the frame"
+    );
     // A short string (up to INLINE_TEXT bytes) is copied inline: no reference on the frame.
     assert!(p.target_id.len() <= INLINE_TEXT);
     assert!(p.target_id.is_inline(), "short targetId not inline");
@@ -235,7 +238,10 @@ fn decoded_fields_share_the_frame_allocation() {
     for (name, text) in [("topic", &p.topic), ("targetId", &p.target_id)] {
         assert!(text.len() > INLINE_TEXT);
         assert!(text.is_shared(), "{name} not shared");
-        assert!(range.contains(&text.as_ptr()), "{name} not inside the frame");
+        assert!(
+            range.contains(&text.as_ptr()),
+            "{name} not inside the frame"
+        );
     }
 }
 

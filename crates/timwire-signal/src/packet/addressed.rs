@@ -52,8 +52,20 @@ pub(super) fn write<M: BufMut>(
     data: &[u8],
     text: TextEncoding,
 ) {
+    write_prefix(dst, topic, target_id, msg_id, text);
+    dst.put_slice(data);
+}
+
+/// Writes an addressed tail up to its data.
+#[inline]
+pub(super) fn write_prefix<M: BufMut>(
+    dst: &mut M,
+    topic: &str,
+    target_id: &str,
+    msg_id: u16,
+    text: TextEncoding,
+) {
     put_text(dst, topic, text);
     put_text(dst, target_id, text);
     dst.put_u16(msg_id);
-    dst.put_slice(data);
 }

@@ -76,6 +76,17 @@ pub(crate) trait Body {
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError>;
     /// Writes the body; runs only after [`len`](Self::len) succeeded.
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding);
+
+    /// The "to end" payload, when it is a shared [`Bytes`] (zero-copy encoding shares it).
+    fn shared_rest(&self) -> Option<&Bytes> {
+        None
+    }
+
+    /// Writes the body except the [`shared_rest`](Self::shared_rest) payload that ends it. A
+    /// message that has such a payload writes with `write_prefix` and then the payload.
+    fn write_prefix<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        self.write(dst, text);
+    }
 }
 
 /// How a message's body is read from a `B`-backed frame.
@@ -125,6 +136,16 @@ impl<T: Body> sealed::WriteBody for T {
     #[inline]
     fn write_body<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
         self.write(dst, text);
+    }
+
+    #[inline]
+    fn shared_rest(&self) -> Option<&Bytes> {
+        Body::shared_rest(self)
+    }
+
+    #[inline]
+    fn write_body_prefix<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        self.write_prefix(dst, text);
     }
 }
 
@@ -240,6 +261,18 @@ macro_rules! packet_enum {
             fn write_body<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
                 match self {
                     $( Self::$variant(m) => m.write(dst, text), )*
+                }
+            }
+
+            fn shared_rest(&self) -> Option<&Bytes> {
+                match self {
+                    $( Self::$variant(m) => Body::shared_rest(m), )*
+                }
+            }
+
+            fn write_body_prefix<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+                match self {
+                    $( Self::$variant(m) => m.write_prefix(dst, text), )*
                 }
             }
         }

@@ -61,6 +61,14 @@ impl<B: Backing> Body for ClientPublish<B> {
         let data = self.data.as_ref();
         addressed::write(dst, &self.topic, &self.target_id, self.msg_id, data, text);
     }
+
+    fn shared_rest(&self) -> Option<&Bytes> {
+        self.data.shared()
+    }
+
+    fn write_prefix<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        addressed::write_prefix(dst, &self.topic, &self.target_id, self.msg_id, text);
+    }
 }
 
 impl<B: Backing> ReadBody<B> for ClientPublish<B> {
@@ -168,9 +176,17 @@ impl<B: Backing> Body for ServerPublish<B> {
     }
 
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        self.write_prefix(dst, text);
+        dst.put_slice(self.data.as_ref());
+    }
+
+    fn shared_rest(&self) -> Option<&Bytes> {
+        self.data.shared()
+    }
+
+    fn write_prefix<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
         dst.put_u32(self.date);
-        let data = self.data.as_ref();
-        addressed::write(dst, &self.topic, &self.target_id, self.msg_id, data, text);
+        addressed::write_prefix(dst, &self.topic, &self.target_id, self.msg_id, text);
     }
 }
 

@@ -52,6 +52,14 @@ impl<B: Backing> Body for Query<B> {
         let data = self.data.as_ref();
         addressed::write(dst, &self.topic, &self.target_id, self.msg_id, data, text);
     }
+
+    fn shared_rest(&self) -> Option<&Bytes> {
+        self.data.shared()
+    }
+
+    fn write_prefix<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        addressed::write_prefix(dst, &self.topic, &self.target_id, self.msg_id, text);
+    }
 }
 
 impl<B: Backing> ReadBody<B> for Query<B> {

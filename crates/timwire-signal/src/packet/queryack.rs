@@ -43,11 +43,19 @@ impl<B: Backing> Body for QueryAck<B> {
         Ok(sum([2 + 4 + 2, self.data.as_ref().len()]))
     }
 
-    fn write<M: BufMut>(&self, dst: &mut M, _: TextEncoding) {
+    fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
+        self.write_prefix(dst, text);
+        dst.put_slice(self.data.as_ref());
+    }
+
+    fn shared_rest(&self) -> Option<&Bytes> {
+        self.data.shared()
+    }
+
+    fn write_prefix<M: BufMut>(&self, dst: &mut M, _: TextEncoding) {
         dst.put_u16(self.msg_id);
         dst.put_u32(self.date);
         dst.put_u16(self.status.value());
-        dst.put_slice(self.data.as_ref());
     }
 }
 
