@@ -230,9 +230,7 @@ impl FrameQueue {
         framing: Framing,
         options: &EncodeOptions,
     ) -> Result<usize, EncodeError> {
-        let share = packet
-            .shared_rest()
-            .is_some_and(|p| !p.is_empty() && p.len() >= self.share_threshold);
+        let share = packet.shared_rest().is_some_and(|p| self.shares(p.len()));
         self.compact();
         let before = self.buf.len();
         let written = if share {
@@ -263,18 +261,9 @@ impl FrameQueue {
 
     /// Queues raw bytes: shared when at least the share threshold, else copied.
     pub fn push_bytes(&mut self, bytes: Bytes) {
-        if bytes.is_empty() {
-            return;
-        }
         self.compact();
-        let n = bytes.len();
-        if n >= self.share_threshold {
-            self.entries.push_back(Entry::Shared(bytes));
-        } else {
-            self.buf.extend_from_slice(&bytes);
-            self.copied(n);
-        }
-        self.len = self.len.saturating_add(n);
+        self.append_payload(&bytes);
+        self.len = self.len.saturating_add(bytes.len());
     }
 
     /// Moves what is left to write to the front of the write buffer once more than half of it
@@ -299,17 +288,26 @@ impl FrameQueue {
         if let Some(written) = self.buf.get_mut(start..) {
             patch(written);
         }
-        let n = payload.len();
-        if n > 0 && n >= self.share_threshold {
-            self.copied(head.len());
+        self.copied(head.len());
+        self.append_payload(payload);
+        let total = head.len().saturating_add(payload.len());
+        self.len = self.len.saturating_add(total);
+        total
+    }
+
+    /// Whether a payload of `len` bytes is shared rather than copied.
+    fn shares(&self, len: usize) -> bool {
+        len > 0 && len >= self.share_threshold
+    }
+
+    /// Appends a payload to what is queued: shared or copied by [`shares`](Self::shares).
+    fn append_payload(&mut self, payload: &Bytes) {
+        if self.shares(payload.len()) {
             self.entries.push_back(Entry::Shared(payload.clone()));
         } else {
             self.buf.extend_from_slice(payload);
-            self.copied(head.len().saturating_add(n));
+            self.copied(payload.len());
         }
-        let total = head.len().saturating_add(n);
-        self.len = self.len.saturating_add(total);
-        total
     }
 
     /// Records `n` more bytes appended to the write buffer.
@@ -429,19 +427,12 @@ impl Buf for FrameQueue {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Fanout {
+    /// The encoded head of `publish`, up to its data.
     head: BytesMut,
-    payload: Bytes,
+    /// The message (its msgId is replaced per recipient; its data is the shared payload).
+    publish: ServerPublish<Bytes>,
     framing: Framing,
     options: EncodeOptions,
-    template: ServerPublishTemplate,
-}
-
-/// What [`Fanout::retarget`] needs to encode the head again.
-#[derive(Clone, Debug)]
-struct ServerPublishTemplate {
-    flags: Flags,
-    date: u32,
-    topic: Text,
 }
 
 impl Fanout {
@@ -452,55 +443,52 @@ impl Fanout {
         options: &EncodeOptions,
     ) -> Result<Self, EncodeError> {
         let mut head = BytesMut::new();
-        let payload = encode_split(publish, framing, options, &mut head)?;
+        // The data of a `Bytes`-backed PUBLISH is always its shared rest: `head` ends at the
+        // msgId (an empty payload is written into the head, after the msgId, as nothing).
+        encode_split(publish, framing, options, &mut head)?;
         Ok(Self {
             head,
-            payload,
+            publish: publish.clone(),
             framing,
             options: *options,
-            template: ServerPublishTemplate {
-                flags: publish.flags,
-                date: publish.date,
-                topic: publish.topic.clone(),
-            },
         })
     }
 
     /// The same message with another targetId (encodes the head again).
     pub fn retarget(&self, target_id: &str) -> Result<Self, EncodeError> {
         let publish = ServerPublish {
-            flags: self.template.flags,
-            date: self.template.date,
-            topic: self.template.topic.clone(),
             target_id: Text::from(target_id),
-            msg_id: 0,
-            data: self.payload.clone(),
+            ..self.publish.clone()
         };
         Self::new(&publish, self.framing, &self.options)
     }
 
     /// The shared payload.
     pub fn payload(&self) -> &Bytes {
-        &self.payload
+        &self.publish.data
     }
 
     /// The frame's length on the wire.
     pub fn frame_len(&self) -> usize {
-        self.head.len().saturating_add(self.payload.len())
+        self.head.len().saturating_add(self.publish.data.len())
     }
 
-    /// Queues the frame for one recipient with `msg_id` and the template's flags.
+    /// Queues the frame for one recipient with `msg_id` and the message's flags.
     pub fn push(&self, queue: &mut FrameQueue, msg_id: u16) -> usize {
-        queue.push_parts(&self.head, |head| patch_msg_id(head, msg_id), &self.payload)
+        queue.push_parts(
+            &self.head,
+            |head| patch_msg_id(head, msg_id),
+            &self.publish.data,
+        )
     }
 
     /// Queues the frame for one recipient with `msg_id`, `qos` and `dup` (retain as in the
-    /// template).
+    /// message).
     pub fn push_with(&self, queue: &mut FrameQueue, msg_id: u16, qos: QoS, dup: bool) -> usize {
         let flags = Flags {
             qos,
             dup,
-            ..self.template.flags
+            ..self.publish.flags
         };
         let framing = self.framing;
         queue.push_parts(
@@ -509,7 +497,7 @@ impl Fanout {
                 patch_msg_id(head, msg_id);
                 patch_flags(head, flags, framing);
             },
-            &self.payload,
+            &self.publish.data,
         )
     }
 
@@ -521,7 +509,7 @@ impl Fanout {
         if let Some(head) = dst.get_mut(start..) {
             patch_msg_id(head, msg_id);
         }
-        dst.extend_from_slice(&self.payload);
+        dst.extend_from_slice(&self.publish.data);
         self.frame_len()
     }
 
@@ -531,7 +519,7 @@ impl Fanout {
         patch_msg_id(&mut head, msg_id);
         SharedFrame {
             head: head.freeze(),
-            payload: self.payload.clone(),
+            payload: self.publish.data.clone(),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::io::IoSlice;
 
 use bytes::{Buf, Bytes};
 use proptest::prelude::*;
-use timwire_signal::queue::{FrameQueue, SharedFrame};
+use timwire_signal::queue::{self, FrameQueue, SharedFrame};
 use timwire_signal::*;
 
 fn options() -> EncodeOptions {
@@ -301,6 +301,78 @@ mod tokio_writer {
         // Everything written: the queue released every payload it shared.
         for p in payloads {
             assert!(p.is_unique());
+        }
+    }
+}
+
+/// `Fanout` gives, for every recipient, exactly the bytes of encoding that recipient's PUBLISH
+/// whole: msgId, qos and dup patched (and the stream checksum with the header byte), the
+/// targetId changed by `retarget`, through every output (queue, `BytesMut`, `SharedFrame`).
+#[test]
+fn fanout_frames_are_each_recipients_publish() {
+    use queue::Fanout;
+
+    for len in [0usize, 100, 5000] {
+        for framing in [Framing::Stream, Framing::Message] {
+            let payload = Bytes::from(vec![3u8; len]);
+            let mut publish = ServerPublish::new(
+                QoS::AtMostOnce,
+                1_700_000_000,
+                "timMsg",
+                "group-7",
+                0,
+                payload.clone(),
+            );
+            publish.flags.retain = true;
+            let fanout = Fanout::new(&publish, framing, &options()).unwrap();
+            assert_eq!(fanout.payload().as_ptr(), payload.as_ptr());
+            let whole = |p: &ServerPublish| p.to_bytes(framing, &options()).unwrap();
+
+            for (msg_id, qos, dup) in [
+                (1, QoS::AtMostOnce, false),
+                (0xBEEF, QoS::AtLeastOnce, false),
+                (65535, QoS::ExactlyOnce, true),
+                (7, QoS::AtLeastOnce, true),
+            ] {
+                let mut expected = publish.clone();
+                expected.msg_id = msg_id;
+                expected.flags.qos = qos;
+                expected.flags.dup = dup;
+                let mut queue = FrameQueue::with_share_threshold(1024);
+                let n = fanout.push_with(&mut queue, msg_id, qos, dup);
+                assert_eq!(n, fanout.frame_len());
+                assert_eq!(drain(&mut queue, 4, 1 << 20), whole(&expected));
+                // Checksum patched with the header: the frame decodes as that PUBLISH.
+                if framing == Framing::Stream {
+                    let mut wire = bytes::BytesMut::from(&whole(&expected)[..]);
+                    let p = StreamDecoder::new()
+                        .decode_packet::<ServerPacket>(&mut wire)
+                        .unwrap()
+                        .unwrap();
+                    assert_eq!(p, ServerPacket::from(expected.clone()));
+                }
+            }
+
+            let mut expected = publish.clone();
+            expected.msg_id = 42;
+            let mut queue = FrameQueue::new();
+            fanout.push(&mut queue, 42);
+            assert_eq!(drain(&mut queue, 4, 1 << 20), whole(&expected));
+            let mut out = bytes::BytesMut::new();
+            assert_eq!(fanout.write(&mut out, 42), out.len());
+            assert_eq!(&out[..], &whole(&expected)[..]);
+            let mut frame = fanout.frame(42);
+            assert_eq!(frame.copy_to_bytes(frame.remaining()), whole(&expected));
+
+            let bob = fanout.retarget("bob-😀").unwrap();
+            let mut expected = ServerPublish {
+                target_id: "bob-😀".into(),
+                ..publish.clone()
+            };
+            expected.msg_id = 9;
+            let mut out = bytes::BytesMut::new();
+            bob.write(&mut out, 9);
+            assert_eq!(&out[..], &whole(&expected)[..]);
         }
     }
 }
