@@ -27,8 +27,8 @@
 //! # Copy or share: the threshold
 //!
 //! Sharing is not free: each queued frame takes a reference on the payload's buffer and
-//! releases it after the write, an atomic increment and decrement (about 20 ns on the
-//! benchmark machine), while copying 1 KiB costs about 11 ns. So, as h2 and hyper do, small
+//! releases it after the write, an atomic increment and decrement (17–20 ns on the benchmark
+//! machine, BENCHMARKS.md run 10), while copying a 1 KiB frame costs about 12 ns. So, as h2 and hyper do, small
 //! payloads are copied into the queue's write buffer (which also lets many small frames go out
 //! in one `write`), and payloads of at least [`DEFAULT_SHARE_THRESHOLD`] bytes are shared. The
 //! default comes from the `relay` benchmark's crossover (BENCHMARKS.md); set your own with
