@@ -178,6 +178,9 @@ pub struct FrameQueue {
     /// Copied bytes: `buf[read..]` is still to be written.
     buf: BytesMut,
     read: usize,
+    /// What is queued, in order, once a payload is shared. While it is empty, everything
+    /// queued is the copied bytes `buf[read..]`: a queue that only ever copies (small frames)
+    /// keeps no entries at all.
     entries: VecDeque<Entry>,
     len: usize,
     share_threshold: usize,
@@ -238,7 +241,7 @@ impl FrameQueue {
             let head = self.buf.len().saturating_sub(before);
             self.copied(head);
             let n = payload.len();
-            self.entries.push_back(Entry::Shared(payload));
+            self.push_shared(payload);
             head.saturating_add(n)
         } else {
             // `BytesMut` grows as it is written: its `remaining_mut` is not its spare capacity.
@@ -303,22 +306,37 @@ impl FrameQueue {
     /// Appends a payload to what is queued: shared or copied by [`shares`](Self::shares).
     fn append_payload(&mut self, payload: &Bytes) {
         if self.shares(payload.len()) {
-            self.entries.push_back(Entry::Shared(payload.clone()));
+            self.push_shared(payload.clone());
         } else {
             self.buf.extend_from_slice(payload);
             self.copied(payload.len());
         }
     }
 
-    /// Records `n` more bytes appended to the write buffer.
+    /// Records `n` more bytes appended to the write buffer. With no entries (nothing shared
+    /// is queued) there is nothing to record: the copied bytes are the whole queue.
+    #[inline]
     fn copied(&mut self, n: usize) {
         if n == 0 {
             return;
         }
         match self.entries.back_mut() {
+            None => {}
             Some(Entry::Copied(last)) => *last = last.saturating_add(n),
-            _ => self.entries.push_back(Entry::Copied(n)),
+            Some(Entry::Shared(_)) => self.entries.push_back(Entry::Copied(n)),
         }
+    }
+
+    /// Queues a shared payload after everything queued so far.
+    fn push_shared(&mut self, payload: Bytes) {
+        if self.entries.is_empty() {
+            // The copied bytes queued so far become the first entry.
+            let copied = self.buf.len().saturating_sub(self.read);
+            if copied > 0 {
+                self.entries.push_back(Entry::Copied(copied));
+            }
+        }
+        self.entries.push_back(Entry::Shared(payload));
     }
 }
 
@@ -334,7 +352,7 @@ impl Buf for FrameQueue {
                 .get(self.read..self.read.saturating_add(*n))
                 .unwrap_or_default(),
             Some(Entry::Shared(bytes)) => bytes,
-            None => &[],
+            None => self.buf.get(self.read..).unwrap_or_default(),
         }
     }
 
@@ -346,6 +364,12 @@ impl Buf for FrameQueue {
             self.buf.clear();
             self.read = 0;
             self.len = 0;
+            return;
+        }
+        if self.entries.is_empty() {
+            // Only copied bytes are queued (and `cnt` is less than all of them).
+            self.read = self.read.saturating_add(cnt);
+            self.len = self.len.saturating_sub(cnt);
             return;
         }
         while cnt > 0 {
@@ -379,6 +403,15 @@ impl Buf for FrameQueue {
     }
 
     fn chunks_vectored<'a>(&'a self, dst: &mut [IoSlice<'a>]) -> usize {
+        if self.entries.is_empty() {
+            return match dst.first_mut() {
+                Some(slot) if self.len > 0 => {
+                    *slot = IoSlice::new(self.chunk());
+                    1
+                }
+                _ => 0,
+            };
+        }
         let mut n = 0;
         let mut offset = self.read;
         for entry in &self.entries {

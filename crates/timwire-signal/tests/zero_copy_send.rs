@@ -106,6 +106,54 @@ proptest! {
     }
 }
 
+/// Writes at most `max_slices` slices and `step` bytes once, as one `write_vectored` call
+/// does; returns what was written.
+fn write_once(queue: &mut FrameQueue, max_slices: usize, step: usize) -> Vec<u8> {
+    let mut slices = vec![IoSlice::new(&[]); max_slices];
+    let n = queue.chunks_vectored(&mut slices);
+    let mut out = Vec::new();
+    for s in &slices[..n] {
+        let take = s.len().min(step - out.len());
+        out.extend_from_slice(&s[..take]);
+        if out.len() == step {
+            break;
+        }
+    }
+    assert_eq!(
+        &queue.chunk()[..queue.chunk().len().min(out.len())],
+        &out[..queue.chunk().len().min(out.len())]
+    );
+    queue.advance(out.len());
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Frames queued while earlier ones are partly written (a connection that is never
+    /// idle, across the copy-only and shared states and the buffer's compaction) still come
+    /// out exactly, in order.
+    #[test]
+    fn pushes_between_partial_writes_keep_every_byte_in_order(
+        steps in proptest::collection::vec((packet_strategy(), 0usize..3, 1usize..6000), 1..40),
+        threshold in prop_oneof![Just(0usize), Just(1024), Just(2048), Just(usize::MAX)],
+        max_slices in 1usize..5,
+    ) {
+        let mut queue = FrameQueue::with_share_threshold(threshold);
+        let (mut expected, mut written) = (Vec::new(), Vec::new());
+        for (packet, writes, step) in &steps {
+            expected.extend_from_slice(&packet.to_bytes(Framing::Stream, &options()).unwrap());
+            queue.push(packet, Framing::Stream, &options()).unwrap();
+            for _ in 0..*writes {
+                written.extend(write_once(&mut queue, max_slices, *step));
+                prop_assert_eq!(queue.len(), expected.len() - written.len());
+            }
+        }
+        written.extend(drain(&mut queue, max_slices, 4096));
+        prop_assert_eq!(written, expected);
+    }
+}
+
 #[test]
 fn large_payloads_are_shared_small_ones_copied() {
     let big = Bytes::from(vec![1u8; 64 * 1024]);
