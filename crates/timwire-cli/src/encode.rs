@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 use crate::input;
-use crate::json::FrameJson;
+use crate::json;
 use crate::packet::{FramingArg, ProfileArg, SenderArg};
 
 /// `--output-format`.
@@ -80,10 +80,7 @@ pub(crate) fn run(args: EncodeArgs) -> anyhow::Result<()> {
     let mut frames = Vec::with_capacity(values.len());
     for (i, value) in values.into_iter().enumerate() {
         let n = i + 1;
-        let j: FrameJson = serde_json::from_value(value)
-            .map_err(|e| anyhow!("object {n}: invalid frame JSON: {e}"))?;
-        let bytes = j
-            .encode(framing, default_from, profile)
+        let bytes = json::encode(value, framing, default_from, profile)
             .with_context(|| format!("object {n}"))?;
         frames.push(bytes);
     }

@@ -55,8 +55,9 @@ impl ProfileArg {
     }
 }
 
-/// A typed packet of either direction.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A typed packet of either direction; its JSON is the packet's own (no `from`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
 pub(crate) enum Packet {
     /// C→S.
     Client(ClientPacket),

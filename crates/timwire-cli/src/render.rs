@@ -1,128 +1,87 @@
 //! Human-readable rendering of a frame's JSON form: one line of header and fields, and one
-//! line with the payload.
+//! line with the payload. The fields are the JSON's, in its order, as `name=value`.
 
 use std::fmt::Write as _;
+
+use serde_json::Value;
 
 use crate::json::{FrameJson, Side};
 
 /// How many data bytes the one-line form shows in hex.
 const DATA_PREVIEW: usize = 24;
 
+/// Fields the line shows elsewhere (the header part, `data` last) or not at all (the payload
+/// has its own line; `frame` repeats the input).
+const NOT_IN_LINE: &[&str] = &[
+    "from",
+    "type",
+    "dup",
+    "qos",
+    "retain",
+    "statusName",
+    "data",
+    "payloadType",
+    "payload",
+    "payloadError",
+    "frame",
+];
+
+/// A value as the line shows it: strings quoted, lists in brackets.
+fn value(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(value).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
 /// `C→S PUBLISH qos=1 msgId=1 topic="timMsg" targetId="bob" data=0a0b… (24 B)`.
 pub(crate) fn line(j: &FrameJson) -> String {
-    let mut out = String::new();
+    let fields = j.fields().0;
+    let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     let arrow = match j.from {
-        Some(Side::Client) => "C→S",
-        Some(Side::Server) => "S→C",
-        None => "?→?",
+        Side::Client => "C→S",
+        Side::Server => "S→C",
     };
-    let _ = write!(out, "{arrow} {:<11} qos={}", j.kind, j.qos);
-    if j.dup {
-        out.push_str(" dup");
-    }
-    if j.retain {
-        out.push_str(" retain");
-    }
-    let mut field = |name: &str, value: String| {
-        let _ = write!(out, " {name}={value}");
-    };
-    let quoted = |s: &str| format!("{s:?}");
-    if let Some(v) = &j.protocol_id {
-        field("protocolId", quoted(v));
-    }
-    if let Some(v) = j.version {
-        field("version", v.to_string());
-    }
-    if let Some(v) = j.clean_session {
-        field("cleanSession", v.to_string());
-    }
-    if let Some(v) = j.keep_alive {
-        field("keepAlive", v.to_string());
-    }
-    if let Some(v) = &j.client_id {
-        field("clientId", quoted(v));
-    }
-    if let Some(v) = &j.will_topic {
-        field("willTopic", quoted(v));
-    }
-    if let Some(v) = &j.will {
-        field("will", quoted(v));
-    }
-    if let Some(v) = j.will_qos {
-        field("willQos", v.to_string());
-    }
-    if let Some(v) = j.will_retain {
-        field("willRetain", v.to_string());
-    }
-    if let Some(v) = &j.app_id {
-        field("appId", quoted(v));
-    }
-    if let Some(v) = &j.token {
-        field("token", quoted(v));
-    }
-    if let Some(v) = j.msg_id {
-        field("msgId", v.to_string());
-    }
-    if let Some(v) = j.date {
-        field("date", v.to_string());
-    }
-    if let Some(v) = &j.topic {
-        field("topic", quoted(v));
-    }
-    if let Some(v) = &j.target_id {
-        field("targetId", quoted(v));
-    }
-    if let Some(v) = j.status {
-        match &j.status_name {
-            Some(name) => field("status", format!("{v}({name})")),
-            None => field("status", v.to_string()),
+    let kind = get("type").and_then(Value::as_str).unwrap_or("?");
+    let qos = get("qos").map(value).unwrap_or_default();
+    let mut out = format!("{arrow} {kind:<11} qos={qos}");
+    for flag in ["dup", "retain"] {
+        if get(flag).and_then(Value::as_bool) == Some(true) {
+            let _ = write!(out, " {flag}");
         }
     }
-    if let Some(v) = j.millisecond {
-        field("millisecond", v.to_string());
-    }
-    if let Some(v) = &j.message_uid {
-        field("messageUId", quoted(v));
-    }
-    if let Some(v) = &j.user_id {
-        field("userId", quoted(v));
-    }
-    if let Some(v) = &j.session_id {
-        field("sessionId", quoted(v));
-    }
-    if let Some(v) = j.timestamp {
-        field("timestamp", v.to_string());
-    }
-    if let Some(v) = &j.subscriptions {
-        let list: Vec<String> = v
-            .iter()
-            .map(|s| format!("{:?}:{}", s.topic, s.qos))
-            .collect();
-        field("subscriptions", format!("[{}]", list.join(",")));
-    }
-    if let Some(v) = &j.topics {
-        field("topics", format!("{v:?}"));
-    }
-    if let Some(v) = &j.granted {
-        field("granted", format!("{v:?}"));
-    }
-    if let Some(v) = j.reserved {
-        field("reserved", v.to_string());
-    }
-    if let Some(v) = &j.text_encoding {
-        field("textEncoding", v.clone());
-    }
-    if let Some(v) = &j.query_topic {
-        field("queryTopic", quoted(v));
-    }
-    if let Some(v) = &j.data {
-        let len = v.len() / 2;
-        let shown = if v.len() > 2 * DATA_PREVIEW {
-            format!("{}…", v.get(..2 * DATA_PREVIEW).unwrap_or(v))
-        } else {
-            v.clone()
+    for (name, v) in &fields {
+        if NOT_IN_LINE.contains(&name.as_str()) {
+            continue;
+        }
+        let shown = match (name.as_str(), v) {
+            ("status", _) => match get("statusName").and_then(Value::as_str) {
+                Some(status_name) => format!("{v}({status_name})"),
+                None => v.to_string(),
+            },
+            ("subscriptions", Value::Array(items)) => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|e| format!("{}:{}", value(&e["topic"]), e["qos"]))
+                    .collect();
+                format!("[{}]", items.join(","))
+            }
+            ("textEncoding", Value::String(s)) => s.clone(),
+            _ => value(v),
         };
-        field("data", format!("{shown} ({len} B)"));
+        let _ = write!(out, " {name}={shown}");
+    }
+    if let Some(Value::String(hex)) = get("data") {
+        let len = hex.len() / 2;
+        let shown = match hex.get(..2 * DATA_PREVIEW) {
+            Some(head) if hex.len() > 2 * DATA_PREVIEW => format!("{head}…"),
+            _ => hex.clone(),
+        };
+        let _ = write!(out, " data={shown} ({len} B)");
     }
     out
 }
@@ -133,6 +92,6 @@ pub(crate) fn payload(j: &FrameJson) -> Option<String> {
         return Some(format!("payload error: {error}"));
     }
     let payload = j.payload.as_ref()?;
-    let name = j.payload_type.as_deref().unwrap_or("payload");
+    let name = j.payload_type.unwrap_or("payload");
     Some(format!("payload {name} {payload}"))
 }

@@ -123,6 +123,7 @@ impl<'a> Arbitrary<'a> for ClientPacket<Bytes> {
             _ => Disconnect {
                 flags: flags(u)?,
                 status: DisconnectStatus::new(u.arbitrary()?),
+                reserved: u.arbitrary()?,
             }
             .into(),
         })
@@ -142,6 +143,7 @@ impl<'a> Arbitrary<'a> for ServerPacket<Bytes> {
                         timestamp: u.arbitrary()?,
                     })
                 })?,
+                reserved: u.arbitrary()?,
             }
             .into(),
             1 => ServerPublish {
@@ -191,6 +193,7 @@ impl<'a> Arbitrary<'a> for ServerPacket<Bytes> {
             _ => Disconnect {
                 flags: flags(u)?,
                 status: DisconnectStatus::new(u.arbitrary()?),
+                reserved: u.arbitrary()?,
             }
             .into(),
         })

@@ -50,6 +50,57 @@
 //! assert_eq!((&p.topic[..], &p.target_id[..], p.msg_id), ("ppMsgP", "bob", 2));
 //! ```
 //!
+//! # Features
+//!
+//! All off by default.
+//!
+//! | feature | what |
+//! |---|---|
+//! | `tokio` | [`codec`]: tokio-util `Decoder`/`Encoder` for both roles, and `codec::FrameWriter` |
+//! | `arbitrary` | `Arbitrary` for `ClientPacket<Bytes>` and `ServerPacket<Bytes>`, for structure-aware fuzzing |
+//! | `serde` | every packet's JSON form: `Serialize` for [`ClientPacket`], [`ServerPacket`] and each message over any [`Backing`], `Deserialize` for the [`Bytes`](bytes::Bytes)-backed ones; also [`Text`], [`Subscriptions`], [`Topics`] and the codes |
+//!
+//! # JSON (feature `serde`)
+//!
+//! The packet enums are tagged by `type` (the message type's name); every message has its
+//! header flags as `dup`, `qos` and `retain`, then its fields under the `camelCase` names of
+//! [`protocol`] §4 (the `timwire` command-line tool's JSON), `data` in lowercase hex, codes as
+//! their number with `statusName` beside them, CONNACK's and DISCONNECT's `reserved` byte only
+//! when it is not 0. Reading ignores unknown fields and `statusName`, lets `dup`, `qos`,
+//! `retain`, `reserved` and `data` default to false, 0 and empty (CONNECT's `protocolId`,
+//! `version`, `cleanSession` and `keepAlive` to [`Connect::new`]'s), and rejects what the wire
+//! cannot carry (a qos above 3, half a will or CONNACK session, an empty topic list). A packet
+//! read back from its JSON equals the packet and encodes to the same bytes.
+//!
+//! ```
+//! # #[cfg(feature = "serde")] {
+//! use bytes::Bytes;
+//! use timwire_signal::{Decode, Encode, EncodeOptions, Framing, QoS, ServerPacket, ServerPublish};
+//!
+//! let data = Bytes::from_static(&[0x08, 0x02]);
+//! let publish = ServerPublish::new(QoS::AtLeastOnce, 1_700_000_000, "timMsg", "alice", 5, data);
+//! let packet = ServerPacket::from(publish);
+//! let json = serde_json::to_string(&packet).unwrap();
+//! assert_eq!(
+//!     json,
+//!     r#"{"type":"PUBLISH","dup":false,"qos":1,"retain":false,"msgId":5,"date":1700000000,"topic":"timMsg","targetId":"alice","data":"0802"}"#
+//! );
+//! let back: ServerPacket = serde_json::from_str(&json).unwrap();
+//! assert_eq!(back, packet);
+//!
+//! // A CONNACK whose reserved byte is not 0 keeps it, through JSON too.
+//! let wire = Bytes::from_static(&[0x20, 0x80, 0x00]);
+//! let odd = ServerPacket::from_message(wire.clone()).unwrap();
+//! let json = serde_json::to_string(&odd).unwrap();
+//! assert_eq!(
+//!     json,
+//!     r#"{"type":"CONNACK","dup":false,"qos":0,"retain":false,"status":0,"statusName":"ACCEPTED","reserved":128}"#
+//! );
+//! let back: ServerPacket = serde_json::from_str(&json).unwrap();
+//! assert_eq!(back.to_bytes(Framing::Message, &EncodeOptions::default()).unwrap(), wire);
+//! # }
+//! ```
+//!
 //! # Errors
 //!
 //! [`DecodeError`] says what was wrong and where (field and offset); no input makes a decoder
@@ -95,6 +146,9 @@ mod frame_writer;
 
 #[cfg(feature = "arbitrary")]
 mod fuzzing;
+
+#[cfg(feature = "serde")]
+mod serde_impls;
 
 pub use backing::Backing;
 pub use codes::{AckStatus, ConnAckStatus, DisconnectStatus, ErrorCode};

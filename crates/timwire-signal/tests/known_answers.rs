@@ -273,12 +273,17 @@ fn connack_short_and_long() {
     let ts: i64 = 1_700_000_000_123;
     let body = cat(&[&[0x00, 0x00], &s("u1"), &s("sess"), &ts.to_be_bytes()]);
     check_server(ConnAck::accepted("u1", "sess", ts).into(), 0x20, &body);
-    // The reserved byte is ignored on read (RongCloud's unused writer put 128 there).
+    // The reserved byte is kept on read and written back (RongCloud's unused writer put 128
+    // there); it does not change the status.
     let odd = ServerPacket::from_message(&[0x20u8, 0x80, 0x00][..]).unwrap();
     assert_eq!(
         odd,
-        ServerPacket::ConnAck(ConnAck::new(ConnAckStatus::ACCEPTED))
+        ServerPacket::ConnAck(ConnAck {
+            reserved: 0x80,
+            ..ConnAck::new(ConnAckStatus::ACCEPTED)
+        })
     );
+    check_server(odd, 0x20, &[0x80, 0x00]);
 }
 
 #[test]

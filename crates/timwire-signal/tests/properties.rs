@@ -117,9 +117,10 @@ fn client_packet() -> impl Strategy<Value = ClientPacket> {
             .into()
         }),
         flags().prop_map(|flags| PingReq { flags }.into()),
-        (flags(), any::<u8>()).prop_map(|(flags, s)| Disconnect {
+        (flags(), any::<u8>(), any::<u8>()).prop_map(|(flags, s, reserved)| Disconnect {
             flags,
-            status: DisconnectStatus::new(s)
+            status: DisconnectStatus::new(s),
+            reserved,
         }
         .into()),
     ]
@@ -130,9 +131,10 @@ fn server_packet() -> impl Strategy<Value = ServerPacket> {
         (
             flags(),
             any::<u8>(),
-            prop::option::of((text(), text(), any::<i64>()))
+            prop::option::of((text(), text(), any::<i64>())),
+            any::<u8>(),
         )
-            .prop_map(|(flags, status, session)| {
+            .prop_map(|(flags, status, session, reserved)| {
                 ConnAck {
                     flags,
                     status: ConnAckStatus::new(status),
@@ -141,6 +143,7 @@ fn server_packet() -> impl Strategy<Value = ServerPacket> {
                         session_id,
                         timestamp,
                     }),
+                    reserved,
                 }
                 .into()
             }),
@@ -201,9 +204,10 @@ fn server_packet() -> impl Strategy<Value = ServerPacket> {
             .into()),
         (flags(), any::<u16>()).prop_map(|(flags, msg_id)| UnsubAck { flags, msg_id }.into()),
         flags().prop_map(|flags| PingResp { flags }.into()),
-        (flags(), any::<u8>()).prop_map(|(flags, s)| Disconnect {
+        (flags(), any::<u8>(), any::<u8>()).prop_map(|(flags, s, reserved)| Disconnect {
             flags,
-            status: DisconnectStatus::new(s)
+            status: DisconnectStatus::new(s),
+            reserved,
         }
         .into()),
     ]
@@ -320,6 +324,73 @@ proptest! {
         while let Ok(Some(frame)) = StreamDecoder::new().decode(&mut buf) {
             let _ = ClientPacket::decode(&frame);
             let _ = ServerPacket::decode(&frame);
+        }
+    }
+}
+
+/// The JSON form (feature `serde`): packet → JSON → packet gives the same packet and the same
+/// bytes, JSON → packet → JSON the same text, CBOR (field counts written ahead) gives the same
+/// packet, and a packet borrowing its frame writes the same JSON as one sharing it.
+#[cfg(feature = "serde")]
+mod json {
+    use super::*;
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    /// `borrowed_json`: the JSON of the packet decoded from a borrowed message.
+    fn json_round_trip<P>(
+        packet: &P,
+        borrowed_json: fn(&[u8]) -> String,
+    ) -> Result<(), TestCaseError>
+    where
+        P: Encode + Decode<Bytes> + Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let json = serde_json::to_string(packet).unwrap();
+        let from_text: P = serde_json::from_str(&json).unwrap();
+        let value = serde_json::to_value(packet).unwrap();
+        let from_value: P = serde_json::from_value(value).unwrap();
+        for back in [&from_text, &from_value] {
+            prop_assert_eq!(back, packet, "{}", &json);
+            for options in encodings() {
+                for framing in [Framing::Message, Framing::Stream] {
+                    prop_assert_eq!(
+                        back.to_bytes(framing, &options).unwrap(),
+                        packet.to_bytes(framing, &options).unwrap()
+                    );
+                }
+            }
+            prop_assert_eq!(serde_json::to_string(back).unwrap(), json.clone());
+        }
+        // CBOR writes each struct's field count ahead: the counts announced must be exact.
+        let mut cbor = Vec::new();
+        ciborium::into_writer(packet, &mut cbor).unwrap();
+        let from_cbor: P = ciborium::from_reader(&cbor[..]).unwrap();
+        prop_assert_eq!(&from_cbor, packet);
+        // From the wire: decoded packets of either backing write the same JSON.
+        let wire = packet
+            .to_bytes(Framing::Message, &EncodeOptions::default())
+            .unwrap();
+        let shared = P::from_message(wire.clone()).unwrap();
+        prop_assert_eq!(serde_json::to_string(&shared).unwrap(), json.clone());
+        prop_assert_eq!(borrowed_json(&wire), json);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn client_packets_round_trip_through_json(p in client_packet()) {
+            json_round_trip(&p, |wire| {
+                serde_json::to_string(&ClientPacket::<&[u8]>::from_message(wire).unwrap()).unwrap()
+            })?;
+        }
+
+        #[test]
+        fn server_packets_round_trip_through_json(p in server_packet()) {
+            json_round_trip(&p, |wire| {
+                serde_json::to_string(&ServerPacket::<&[u8]>::from_message(wire).unwrap()).unwrap()
+            })?;
         }
     }
 }

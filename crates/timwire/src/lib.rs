@@ -11,7 +11,9 @@
 //! | [`capture`] | `.twcap` capture files: streaming reader and writer with a CRC-32 per record |
 //!
 //! Every type at the root of [`signal`] is re-exported at the top, with [`time`] (wire times
-//! from `SystemTime`) and, with feature `tokio`, [`codec`].
+//! from `SystemTime`) and, with feature `tokio`, [`codec`]. Feature `serde` gives payloads their
+//! canonical protobuf JSON and every packet its JSON form (`Serialize`/`Deserialize`, from
+//! timwire-signal's feature of the same name).
 //!
 //! The protocol (header byte, framing, every body per direction, codes, session rules, topics) is
 //! described in [`signal::protocol`], the repository's `docs/PROTOCOL.md`.

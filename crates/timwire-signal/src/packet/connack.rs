@@ -1,7 +1,8 @@
 //! CONNACK (type 2, S→C): the server's answer to CONNECT, or its greeting to a WebSocket client.
 //!
 //! `[u8 reserved][u8 status]`, optionally followed by `[str userId][str sessionId][i64 timestamp]`
-//! (all three or none). The reserved byte is written as 0 and ignored on read.
+//! (all three or none). The reserved byte is kept in [`ConnAck::reserved`] (0 unless a peer sent
+//! otherwise) and written back as it is, so a decoded CONNACK re-encodes byte for byte.
 
 use std::time::SystemTime;
 
@@ -18,6 +19,9 @@ pub struct ConnAck<B: Backing = Bytes> {
     pub status: ConnAckStatus,
     /// The long form's session fields.
     pub session: Option<ConnAckSession<B>>,
+    /// The byte before the status: 0 in CONNACKs built here, kept as received when decoded
+    /// (RongCloud's unused writer put 128 there), and written as it is.
+    pub reserved: u8,
 }
 
 /// The fields of a long CONNACK.
@@ -38,6 +42,7 @@ impl<B: Backing> ConnAck<B> {
             flags: Flags::NONE,
             status,
             session: None,
+            reserved: 0,
         }
     }
 
@@ -55,6 +60,7 @@ impl<B: Backing> ConnAck<B> {
                 session_id: session_id.into(),
                 timestamp,
             }),
+            reserved: 0,
         }
     }
 }
@@ -120,7 +126,7 @@ impl<B: Backing> Body for ConnAck<B> {
     }
 
     fn write<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
-        dst.put_u8(0);
+        dst.put_u8(self.reserved);
         dst.put_u8(self.status.value());
         if let Some(s) = &self.session {
             put_text(dst, &s.user_id, text);
@@ -132,7 +138,7 @@ impl<B: Backing> Body for ConnAck<B> {
 
 impl<B: Backing> ReadBody<B> for ConnAck<B> {
     fn read(flags: Flags, r: &mut Reader<'_, B>) -> Result<Self, DecodeError> {
-        let _reserved = r.u8("reserved")?;
+        let reserved = r.u8("reserved")?;
         let status = ConnAckStatus::new(r.u8("status")?);
         let session = if r.is_empty() {
             None
@@ -147,6 +153,7 @@ impl<B: Backing> ReadBody<B> for ConnAck<B> {
             flags,
             status,
             session,
+            reserved,
         })
     }
 }
