@@ -11,9 +11,11 @@ mod encode;
 mod input;
 mod inspect;
 mod json;
+mod load;
 mod packet;
 mod render;
 mod replay;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -39,6 +41,10 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Re-decode every frame of a capture and report frames/s and bytes/s.
     Replay(replay::ReplayArgs),
+    /// Run a relay server (tim or RongCloud profile) on TCP and WebSocket ports.
+    Serve(serve::ServeArgs),
+    /// Run clients against a relay and report sent, delivered, lost, duplicates and latency.
+    Load(load::LoadArgs),
 }
 
 const EXIT_INPUT: u8 = 1;
@@ -57,6 +63,8 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Load(args) => load::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
