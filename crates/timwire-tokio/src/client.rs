@@ -219,6 +219,7 @@ pub enum Command {
 #[derive(Debug, Clone)]
 pub struct ClientHandle {
     commands: mpsc::Sender<Command>,
+    close: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl ClientHandle {
@@ -254,6 +255,13 @@ impl ClientHandle {
     /// Drops the connection without DISCONNECT; the client reconnects.
     pub async fn kill(&self) -> Result<(), CommandError> {
         self.send(Command::Kill).await
+    }
+
+    /// Stops the client whatever its state, without waiting for the command queue: a
+    /// connected client sends DISCONNECT (LOGOUT) after what is queued and closes; one that
+    /// is between connections stops trying.
+    pub fn close(&self) {
+        self.close.send_replace(true);
     }
 
     /// Whether the client has stopped.
@@ -328,13 +336,20 @@ pub enum Event {
 pub fn spawn(config: ClientConfig) -> (ClientHandle, mpsc::Receiver<Event>) {
     let (commands_tx, commands) = mpsc::channel(config.commands.max(1));
     let (events_tx, events) = mpsc::channel(config.events.max(1));
-    tokio::spawn(run(config, commands, events_tx));
+    let (close, closing) = tokio::sync::watch::channel(false);
+    tokio::spawn(run(config, commands, events_tx, closing));
     (
         ClientHandle {
             commands: commands_tx,
+            close: std::sync::Arc::new(close),
         },
         events,
     )
+}
+
+/// Resolves once [`ClientHandle::close`] was called, or every handle is gone.
+async fn closed(closing: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = closing.wait_for(|c| *c).await;
 }
 
 /// Seeds of the clients' jitter, different per client.
@@ -381,6 +396,7 @@ async fn run(
     config: ClientConfig,
     mut commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<Event>,
+    mut closing: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut resend: VecDeque<(ClientPublish<Bytes>, u64)> = VecDeque::new();
     let mut failures: u32 = 0;
@@ -390,7 +406,11 @@ async fn run(
         .wrapping_add(u64::from(config.addr.port()))
         | 1;
     loop {
-        let outcome = match connect(&config).await {
+        let attempt = tokio::select! {
+            attempt = connect(&config) => attempt,
+            _ = closed(&mut closing) => Err(TransportError::Closed),
+        };
+        let outcome = match attempt {
             Ok((reader, writer)) => {
                 let session_config = config
                     .session
@@ -412,6 +432,7 @@ async fn run(
                     reader,
                     writer,
                     commands: &mut commands,
+                    closing: closing.clone(),
                     events: &events,
                     tags: HashMap::new(),
                     resend: &mut resend,
@@ -435,7 +456,8 @@ async fn run(
             }
             Err(e) => {
                 failures = failures.saturating_add(1);
-                Some((End::Transport(e), false, Vec::new(), Vec::new()))
+                let stop = matches!(e, TransportError::Closed);
+                Some((End::Transport(e), stop, Vec::new(), Vec::new()))
             }
         };
         let Some((end, stop, resending, dropped)) = outcome else {
@@ -467,7 +489,20 @@ async fn run(
             return;
         };
         let delay = backoff.delay(failures.saturating_sub(1));
-        tokio::time::sleep(delay.saturating_add(jitter(&mut seed, delay))).await;
+        let pause = delay.saturating_add(jitter(&mut seed, delay));
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            _ = closed(&mut closing) => {
+                let event = Event::Disconnected {
+                    end: End::Transport(TransportError::Closed),
+                    resending: Vec::new(),
+                    dropped: resend.drain(..).map(|(_, tag)| tag).collect(),
+                    reconnecting: false,
+                };
+                let _ = events.send(event).await;
+                return;
+            }
+        }
     }
 }
 
@@ -477,6 +512,7 @@ struct Driver<'a> {
     reader: Reader,
     writer: Writer,
     commands: &'a mut mpsc::Receiver<Command>,
+    closing: tokio::sync::watch::Receiver<bool>,
     events: &'a mpsc::Sender<Event>,
     /// Requests awaiting their answer: request → (tag, the PUBLISH for a resend).
     tags: HashMap<RequestId, u64>,
@@ -497,6 +533,7 @@ impl Driver<'_> {
     async fn run(&mut self) -> End {
         let high_water = self.config.high_water;
         let mut buf = BytesMut::with_capacity(READ_CHUNK);
+        let mut closing = self.closing.clone();
         loop {
             // Commands taken earlier first, then whatever they queued goes out.
             if self.session.is_connected() {
@@ -535,6 +572,14 @@ impl Driver<'_> {
             let flush = self.writer.buffered() > 0;
             tokio::select! {
                 biased;
+                _ = closed(&mut closing), if !self.stop => {
+                    self.stop = true;
+                    if self.session.is_connected() {
+                        let _ = self.session.disconnect(now(), DisconnectStatus::LOGOUT);
+                    } else {
+                        return End::Aborted;
+                    }
+                }
                 written = self.writer.flush(), if flush => {
                     if let Err(e) = written {
                         return e.into();

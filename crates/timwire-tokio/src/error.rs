@@ -23,6 +23,10 @@ pub enum TransportError {
     /// A packet could not be encoded.
     #[error("encode: {0}")]
     Encode(#[from] EncodeError),
+    /// The client was closed ([`ClientHandle::close`](crate::client::ClientHandle::close))
+    /// before a connection was made.
+    #[error("closed before connecting")]
+    Closed,
     /// The connection did not complete its transport handshake in time.
     #[error("the transport handshake timed out")]
     HandshakeTimeout,

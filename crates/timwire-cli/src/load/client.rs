@@ -13,7 +13,7 @@ use timwire::proto::rongcloud::{
     DownStreamMessage, DownStreamMessages, SyncRequestMsg, UpStreamMessage,
 };
 use timwire::proto::tim::{Tid, TimMessage};
-use timwire::{ClientPublish, Connect, DisconnectStatus, QoS, Query};
+use timwire::{ClientPublish, Connect, QoS, Query};
 use timwire_session::{ClientEvent, Config, Profile, RequestKind};
 use timwire_tokio::Transport;
 use timwire_tokio::client::{self, ClientConfig, ClientHandle, Command, Event};
@@ -195,7 +195,7 @@ pub(crate) async fn run(
                 if changed.is_err() || *stop.borrow() {
                     stopping = true;
                     sender.abort();
-                    let _ = handle.try_send(Command::Disconnect(DisconnectStatus::LOGOUT));
+                    handle.close();
                 }
             }
             event = events.recv() => match event {
