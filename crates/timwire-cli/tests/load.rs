@@ -11,8 +11,23 @@ fn summary(stdout: &str) -> (u64, u64, u64, u64) {
     let line = stdout.lines().last().unwrap_or_default();
     let words: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(words.len(), 14, "{line}");
-    let labels: Vec<&str> = [0, 2, 4, 6, 8, 10, 11, 13].iter().map(|&i| words[i]).collect();
-    assert_eq!(labels, ["sent", "delivered", "lost", "duplicates", "p50", "ms", "p99", "ms"]);
+    let labels: Vec<&str> = [0, 2, 4, 6, 8, 10, 11, 13]
+        .iter()
+        .map(|&i| words[i])
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "sent",
+            "delivered",
+            "lost",
+            "duplicates",
+            "p50",
+            "ms",
+            "p99",
+            "ms"
+        ]
+    );
     for i in [9, 12] {
         assert!(words[i].parse::<f64>().is_ok_and(|ms| ms >= 0.0), "{line}");
     }

@@ -5,42 +5,50 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> std::io::Result<()> {
+//! use std::collections::HashMap;
 //! use timwire_session::{Config, Profile, ServerEvent};
-//! use timwire_signal::{ConnAck, DisconnectStatus};
+//! use timwire_signal::{ConnAck, Connect, DisconnectStatus};
 //! use timwire_tokio::server::{Event, Server, ServerConfig};
+//! use timwire_tokio::{client, End, Transport};
 //!
 //! let mut server = Server::builder(ServerConfig::new(Config::new(Profile::Tim)))
 //!     .tcp("127.0.0.1:0".parse().unwrap())
 //!     .start()
 //!     .await?;
-//! println!("listening on {:?}", server.tcp_addr());
-//! # let addr = server.tcp_addr().unwrap();
-//! # let client = tokio::spawn(async move {
-//! #     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-//! #     use timwire_signal::{Encode, Framing, EncodeOptions, Connect};
-//! #     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-//! #     let hello = Connect::<bytes::Bytes>::new("phone").to_bytes(Framing::Stream, &EncodeOptions::default()).unwrap();
-//! #     s.write_all(&hello).await.unwrap();
-//! #     let mut buf = Vec::new();
-//! #     s.read_to_end(&mut buf).await.unwrap(); // until the server closes
-//! # });
-//! # let mut opened = 0;
+//! let addr = server.tcp_addr().unwrap();
+//!
+//! // A client that logs out as soon as it is accepted.
+//! let config = client::ClientConfig::new(Config::new(Profile::Tim), Transport::Tcp, addr)
+//!     .with_connect(Connect::new("phone"));
+//! let (phone, mut phone_events) = client::spawn(config);
+//! tokio::spawn(async move {
+//!     while let Some(event) = phone_events.recv().await {
+//!         if let client::Event::Connected { .. } = event {
+//!             phone.disconnect(DisconnectStatus::LOGOUT).await.unwrap();
+//!         }
+//!     }
+//! });
+//!
+//! let mut conns = HashMap::new();
 //! while let Some(event) = server.next_event().await {
 //!     match event {
-//!         Event::Opened { conn, .. } => { /* keep `conn` to push messages later */ # opened += 1; let _ = conn; }
+//!         Event::Opened { conn, .. } => {
+//!             conns.insert(conn.id(), conn);
+//!         }
 //!         Event::Session { conn, event: ServerEvent::Connect { connect } } => {
-//!             println!("{} connects", connect.client_id);
-//!             # let _ = (&conn,);
-//!             // accept through the connection's handle (kept from `Opened`, or looked up)
-//!             # break;
+//!             let user = connect.client_id.to_string();
+//!             conns[&conn].accept(ConnAck::accepted(user, "s1", 0)).await.unwrap();
+//!         }
+//!         Event::Closed { conn, end } => {
+//!             assert!(matches!(end, End::Session(_))); // the client's DISCONNECT
+//!             conns.remove(&conn);
+//!             server.shutdown(DisconnectStatus::REMOTE_CLOSE);
 //!         }
 //!         _ => {}
 //!     }
 //! }
-//! server.shutdown(DisconnectStatus::REMOTE_CLOSE);
-//! while server.next_event().await.is_some() {} // until every connection has closed
-//! # client.await.unwrap();
-//! # assert_eq!(opened, 1);
+//! // `next_event` ended: the listeners are closed and every connection has reported.
+//! assert!(conns.is_empty());
 //! # Ok(())
 //! # }
 //! ```

@@ -257,11 +257,7 @@ impl Load {
                         }
                     }
                 }
-                "s_ntf" => {
-                    if !self.pull_outstanding {
-                        self.pull();
-                    }
-                }
+                "s_ntf" if !self.pull_outstanding => self.pull(),
                 "timMsg" => {
                     if let Ok(m) = TimMessage::decode(&publish.data[..]) {
                         if let Some(id) = m.id {

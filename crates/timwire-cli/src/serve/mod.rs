@@ -52,11 +52,11 @@ pub(crate) struct ServeArgs {
 
 /// The store limits of a relay for `total` messages and `per_user` per mailbox.
 pub(crate) fn store_limits(total: usize, per_user: usize) -> StoreLimits {
-    let mut limits = StoreLimits::default();
-    limits.max_total = total.max(1);
-    limits.max_per_user = per_user.max(1);
-    limits.max_users = 1_000_000;
-    limits
+    StoreLimits {
+        max_total: total.max(1),
+        max_per_user: per_user.max(1),
+        max_users: 1_000_000,
+    }
 }
 
 /// The WebSocket admission of a relay: `/websocket?…&token=…` (RongCloud's web SDK) sends no
