@@ -1,5 +1,5 @@
 //! The server driver: TCP and WebSocket listeners, one task per connection running a
-//! [`ServerSession`], typed [`Event`]s for the app on one channel, and a cloneable
+//! [`ServerSession`](timwire_session::ServerSession), typed [`Event`]s for the app on one channel, and a cloneable
 //! [`Connection`] handle per connection for the app's answers and pushes.
 //!
 //! ```
