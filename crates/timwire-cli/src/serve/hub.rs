@@ -82,6 +82,7 @@ pub(crate) struct Hub {
     seen_order: VecDeque<(String, i64)>,
     seen_limit: usize,
     max_queue: usize,
+    max_users: usize,
     number: u64,
     pub(crate) stats: HubStats,
 }
@@ -106,6 +107,7 @@ impl Hub {
             seen_order: VecDeque::new(),
             seen_limit: limits.max_total,
             max_queue: limits.max_per_user,
+            max_users: limits.max_users,
             number: 0,
             stats: HubStats::default(),
         }
@@ -247,6 +249,10 @@ impl Hub {
         }
         if let Some(c) = self.conns.get_mut(&conn) {
             c.user = Some(user.clone());
+        }
+        if !self.users.contains_key(&user) && self.users.len() >= self.max_users {
+            // Bounded: past the user limit a new user gets a session but no queue.
+            return;
         }
         let u = self.users.entry(user.clone()).or_default();
         // The latest login wins; the earlier connection is simply forgotten.
@@ -417,6 +423,9 @@ impl Hub {
                     Direction::Received,
                     forwarded.message().clone(),
                 );
+            }
+            if !self.users.contains_key(&r) && self.users.len() >= self.max_users {
+                continue; // bounded: no queue for yet another user nobody has seen
             }
             let u = self.users.entry(r.clone()).or_default();
             if u.queue.len() >= self.max_queue {
