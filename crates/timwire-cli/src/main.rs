@@ -1,7 +1,8 @@
 //! `timwire`: decode, encode, inspect and replay RMTP frames and capture files, and run a
 //! loopback demo. See the crate's README for the reference.
 //!
-//! Exit codes: 0 success; 1 bad input (hex, frame, JSON, damaged capture) or a failed demo;
+//! Exit codes: 0 success; 1 bad input (hex, frame, JSON, damaged capture), a failed demo, or a
+//! load run that lost or duplicated messages;
 //! 2 bad command line; 3 an I/O error (a file that cannot be opened, read or written).
 
 mod capfile;

@@ -202,3 +202,136 @@ fn serve_relays_for_load_clients() {
         assert!(closing.contains("messages 500 "), "{closing}");
     }
 }
+
+/// Starts `timwire serve` with `args`; returns the process and its first listener's address.
+fn serve(args: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    let addr = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+    (child, addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_answers_history_and_pull_from_its_store() {
+    use bytes::Bytes;
+    use prost::Message as _;
+    use timwire::proto::rongcloud::{
+        DownStreamMessages, HistoryMsgInput, HistoryMsgOuput, SyncRequestMsg, UpStreamMessage,
+    };
+    use timwire::{ClientPublish, Connect, QoS, Query};
+    use timwire_session::{Config, Profile};
+    use timwire_tokio::{Transport, client};
+
+    let (mut server, addr) = serve(&["--profile", "rongcloud", "--tcp", "127.0.0.1:0"]);
+    let guard = std::time::Duration::from_secs(30);
+    let connect = |user: &str| {
+        let config =
+            client::ClientConfig::new(Config::new(Profile::RongCloud), Transport::Tcp, addr)
+                .with_connect(Connect::new(user.to_owned()));
+        client::spawn(config)
+    };
+    // alice sends bob three messages while bob is offline.
+    let (alice, mut alice_events) = connect("alice");
+    let mut acked = 0;
+    while acked < 3 {
+        match tokio::time::timeout(guard, alice_events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            client::Event::Connected { .. } => {
+                for (tag, text) in [b"one", b"two", b"six"].iter().enumerate() {
+                    let up = UpStreamMessage {
+                        session_id: 3,
+                        classname: "RC:TxtMsg".into(),
+                        content: Bytes::from_static(&text[..]),
+                        ..Default::default()
+                    };
+                    let publish = ClientPublish::new(
+                        QoS::AtLeastOnce,
+                        "ppMsgP",
+                        "bob",
+                        0,
+                        Bytes::from(up.encode_to_vec()),
+                    );
+                    alice.publish(publish, tag as u64).await.unwrap();
+                }
+            }
+            client::Event::Acked { ack, .. } => {
+                assert!(ack.status.is_success());
+                assert!(ack.message_uid.is_some());
+                acked += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    alice.close();
+
+    // bob comes online: his history with alice, oldest first, and a pull from 0.
+    let (bob, mut bob_events) = connect("bob");
+    let mut history = None;
+    let mut pulled = None;
+    while history.is_none() || pulled.is_none() {
+        match tokio::time::timeout(guard, bob_events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            client::Event::Connected { .. } => {
+                let input = HistoryMsgInput {
+                    target_id: Some("alice".into()),
+                    time: Some(0),
+                    count: Some(10),
+                    order: Some(1),
+                };
+                let query = Query::new(
+                    QoS::AtLeastOnce,
+                    "qryPMsg",
+                    "alice",
+                    0,
+                    Bytes::from(input.encode_to_vec()),
+                );
+                bob.query(query, 1).await.unwrap();
+                let sync = SyncRequestMsg {
+                    sync_time: 0,
+                    ispolling: false,
+                    ..Default::default()
+                };
+                let query = Query::new(
+                    QoS::AtLeastOnce,
+                    "pullMsg",
+                    "bob",
+                    0,
+                    Bytes::from(sync.encode_to_vec()),
+                );
+                bob.query(query, 2).await.unwrap();
+            }
+            client::Event::Answered { tag: 1, ack, .. } => {
+                history = Some(HistoryMsgOuput::decode(&ack.data[..]).unwrap());
+            }
+            client::Event::Answered { tag: 2, ack, .. } => {
+                pulled = Some(DownStreamMessages::decode(&ack.data[..]).unwrap());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    bob.close();
+    let history = history.unwrap();
+    let contents: Vec<&[u8]> = history.list.iter().map(|m| &m.content[..]).collect();
+    assert_eq!(contents, [&b"one"[..], b"two", b"six"]);
+    assert!(history.list.iter().all(|m| m.from_user_id == "alice"));
+    assert_eq!(history.has_msg, 0);
+    let pulled = pulled.unwrap();
+    let contents: Vec<&[u8]> = pulled.list.iter().map(|m| &m.content[..]).collect();
+    assert_eq!(contents, [&b"one"[..], b"two", b"six"]);
+    assert_eq!(pulled.finished, Some(true));
+    assert_eq!(pulled.sync_time, pulled.list.last().unwrap().data_time);
+    let _ = server.kill();
+    let _ = server.wait();
+}

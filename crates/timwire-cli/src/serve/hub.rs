@@ -22,13 +22,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use prost::Message as _;
-use timwire::proto::rongcloud::{DownStreamMessage, SyncRequestMsg, UpStreamMessage};
+use timwire::proto::rongcloud::{
+    ChannelType, DownStreamMessage, HistoryMsgInput, SyncRequestMsg, UpStreamMessage,
+};
 use timwire::proto::tim::{Tid, TimMessage};
 use timwire::{AckStatus, ConnAck, ConnAckStatus, QoS, QueryAck, ServerPubAck, ServerPublish};
 use timwire_session::relay::rongcloud::{self, Relayed};
 use timwire_session::relay::tim::Forwarded;
 use timwire_session::relay::{Stamp, UidGenerator};
-use timwire_session::store::{Direction, MessageStore, StoreLimits};
+use timwire_session::store::{Conversation, Direction, MessageStore, StoreLimits};
 use timwire_session::{Profile, ServerEvent};
 use timwire_tokio::Admission;
 use timwire_tokio::server::{Command, Connection, ConnectionId, Event};
@@ -198,31 +200,14 @@ impl Hub {
                 let Some(user) = self.user_of(conn) else {
                     return;
                 };
-                let (status, data) =
-                    if &*query.topic == "pullMsg" && self.profile == Profile::RongCloud {
-                        match SyncRequestMsg::decode(&query.data[..]) {
-                            Ok(request) => {
-                                self.stats.pulls += 1;
-                                let page = self.rong.pull(
-                                    &user,
-                                    Direction::Received,
-                                    request.sync_time,
-                                    PULL_PAGE,
-                                );
-                                let answer = rongcloud::pull_answer(&page);
-                                if answer.finished == Some(true) {
-                                    if let Some(u) = self.users.get_mut(&user) {
-                                        u.behind = false;
-                                        u.notified = false;
-                                    }
-                                }
-                                (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
-                            }
-                            Err(_) => (AckStatus::from(1u16), Bytes::new()),
-                        }
-                    } else {
-                        (AckStatus::from(1u16), Bytes::new())
-                    };
+                let (status, data) = match (self.profile, &*query.topic) {
+                    (Profile::RongCloud, "pullMsg") => self.pull_rong(&user, &query.data),
+                    (Profile::RongCloud, topic) => match history_kind(topic) {
+                        Some(kind) => self.history_rong(&user, kind, &query.data),
+                        None => (AckStatus::from(1u16), Bytes::new()),
+                    },
+                    _ => (AckStatus::from(1u16), Bytes::new()),
+                };
                 let (date, _) = split(wall_ms());
                 let ack = QueryAck::new(QoS::AtLeastOnce, query.msg_id, date, status, data);
                 self.send(conn, Command::AnswerQuery(ack));
@@ -264,6 +249,42 @@ impl Hub {
         if self.profile == Profile::Tim {
             self.push_tim(&user);
         }
+    }
+
+    /// RongCloud `pullMsg`: the user's received messages after its sync time.
+    fn pull_rong(&mut self, user: &str, data: &Bytes) -> (AckStatus, Bytes) {
+        let Ok(request) = SyncRequestMsg::decode(&data[..]) else {
+            return (AckStatus::from(1u16), Bytes::new());
+        };
+        self.stats.pulls += 1;
+        let page = self
+            .rong
+            .pull(user, Direction::Received, request.sync_time, PULL_PAGE);
+        let answer = rongcloud::pull_answer(&page);
+        if answer.finished == Some(true) {
+            if let Some(u) = self.users.get_mut(user) {
+                u.behind = false;
+                u.notified = false;
+            }
+        }
+        (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
+    }
+
+    /// RongCloud history (`qryPMsg`, …): one conversation, before a time (0: the latest).
+    fn history_rong(&mut self, user: &str, kind: i32, data: &Bytes) -> (AckStatus, Bytes) {
+        let Ok(input) = HistoryMsgInput::decode(&data[..]) else {
+            return (AckStatus::from(1u16), Bytes::new());
+        };
+        let target = input.target_id.unwrap_or_default();
+        let before = input.time.filter(|t| *t > 0);
+        let count = usize::try_from(input.count.unwrap_or(20))
+            .unwrap_or(20)
+            .clamp(1, PULL_PAGE);
+        let history = self
+            .rong
+            .history(user, &Conversation::new(kind, target), before, count);
+        let answer = rongcloud::history_answer(&history, input.order == Some(1));
+        (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
     }
 
     fn user_of(&self, conn: ConnectionId) -> Option<String> {
@@ -508,6 +529,18 @@ impl Hub {
             .messages
             .max(self.tim_store.stats().messages)
     }
+}
+
+/// The conversation type a RongCloud history topic reads.
+fn history_kind(topic: &str) -> Option<i32> {
+    let kind = match topic {
+        "qryPMsg" => ChannelType::Person,
+        "qryDMsg" => ChannelType::Persons,
+        "qryGMsg" => ChannelType::Group,
+        "qryCMsg" => ChannelType::Customerservice,
+        _ => return None,
+    };
+    Some(kind as i32)
 }
 
 fn split(ms: i64) -> (u32, u16) {
