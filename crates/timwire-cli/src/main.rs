@@ -1,7 +1,8 @@
 //! `timwire`: decode, encode, inspect and replay RMTP frames and capture files, and run a
 //! loopback demo. See the crate's README for the reference.
 //!
-//! Exit codes: 0 success; 1 bad input (hex, frame, JSON, damaged capture) or a failed demo;
+//! Exit codes: 0 success; 1 bad input (hex, frame, JSON, damaged capture), a failed demo, or a
+//! load run that lost or duplicated messages;
 //! 2 bad command line; 3 an I/O error (a file that cannot be opened, read or written).
 
 mod capfile;
@@ -11,9 +12,11 @@ mod encode;
 mod input;
 mod inspect;
 mod json;
+mod load;
 mod packet;
 mod render;
 mod replay;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -39,6 +42,10 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Re-decode every frame of a capture and report frames/s and bytes/s.
     Replay(replay::ReplayArgs),
+    /// Run a relay server (tim or RongCloud profile) on TCP and WebSocket ports.
+    Serve(serve::ServeArgs),
+    /// Run clients against a relay and report sent, delivered, lost, duplicates and latency.
+    Load(load::LoadArgs),
 }
 
 const EXIT_INPUT: u8 = 1;
@@ -57,6 +64,8 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Load(args) => load::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -38,6 +38,13 @@
 //! | [`sync`] | sync copies paired with their PUBACK |
 //! | [`limits`] | every table bounded; a peer past a limit is disconnected; input backpressure |
 //!
+//! # Helpers for a relay server
+//!
+//! | module | what |
+//! |---|---|
+//! | [`relay`] | a client's message turned into what its recipients get, per profile (RongCloud's UpStreamMessage → DownStreamMessage, tim's TimMessage with the server's fields), the sender's PUBACK, server times and messageUIds |
+//! | [`store`] | an in-memory, bounded message store: per-user mailboxes ordered by server time, pull after a sync time, conversation history, the conversation list |
+//!
 //! # A driver loop
 //!
 //! A tokio driver for one connection looks like this (sketch):
@@ -163,7 +170,9 @@ pub mod keepalive;
 pub mod limits;
 pub mod msgid;
 pub mod query;
+pub mod relay;
 mod server;
+pub mod store;
 pub mod sync;
 
 pub use client::ClientSession;

@@ -1,0 +1,354 @@
+//! One load client: sends its share of the messages to the next user, receives the previous
+//! user's, and resumes after a lost connection as the profile says.
+
+use std::collections::{HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use prost::Message as _;
+use timwire::proto::rongcloud::{
+    DownStreamMessage, DownStreamMessages, SyncRequestMsg, UpStreamMessage,
+};
+use timwire::proto::tim::{Tid, TimMessage};
+use timwire::{ClientPublish, Connect, QoS, Query};
+use timwire_session::{ClientEvent, Config, Profile, RequestKind};
+use timwire_tokio::Transport;
+use timwire_tokio::client::{self, ClientConfig, ClientHandle, Command, Event};
+use tokio::sync::watch;
+
+/// Tags at or above this are pulls; below, a tag is the message's number.
+const PULL_TAG: u64 = 1 << 63;
+/// Message ids a client remembers to drop copies by (the SDKs keep a short list).
+const DEDUP_MEMORY: usize = 1024;
+
+/// What every client shares: when each message was sent, and how often it arrived.
+pub(crate) struct Shared {
+    pub(crate) profile: Profile,
+    pub(crate) transport: Transport,
+    pub(crate) addr: SocketAddr,
+    pub(crate) connections: u64,
+    pub(crate) messages: u64,
+    pub(crate) payload: usize,
+    pub(crate) qos: QoS,
+    pub(crate) start: tokio::time::Instant,
+    /// Nanoseconds after `start` each message was first sent (+1, so 0 means "not yet").
+    pub(crate) sent_at: Vec<AtomicU64>,
+    /// How many times each message reached its recipient's app.
+    pub(crate) arrivals: Vec<AtomicU64>,
+    pub(crate) delivered: AtomicU64,
+    pub(crate) acked: AtomicU64,
+    pub(crate) progress: AtomicU64,
+}
+
+/// One client's figures.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    pub(crate) latencies_us: Vec<u64>,
+    pub(crate) duplicates: u64,
+    pub(crate) reconnects: u64,
+}
+
+/// A bounded memory of recent ids.
+struct Recent {
+    order: VecDeque<u64>,
+    set: HashSet<u64>,
+}
+
+impl Recent {
+    /// `true` when `id` was not among the recent ones (and remembers it).
+    fn insert(&mut self, id: u64) -> bool {
+        if !self.set.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > DEDUP_MEMORY {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        true
+    }
+}
+
+struct Load {
+    index: u64,
+    shared: Arc<Shared>,
+    handle: ClientHandle,
+    report: Report,
+    recent: Recent,
+    acked: HashSet<u64>,
+    /// RongCloud: the inbox sync time, and the pull state on this connection.
+    sync_time: i64,
+    pull_outstanding: bool,
+    pulled: bool,
+    pulls: u64,
+}
+
+fn user(i: u64) -> String {
+    format!("u{i}")
+}
+
+/// The PUBLISH for message `seq`, from client `index` to the next one.
+pub(crate) fn message(shared: &Shared, index: u64, seq: u64) -> ClientPublish<Bytes> {
+    let peer = user((index + 1) % shared.connections);
+    let padding = Bytes::from(vec![b'x'; shared.payload]);
+    let id = i64::try_from(seq).unwrap_or(i64::MAX);
+    match shared.profile {
+        Profile::Tim => {
+            let message = TimMessage {
+                ms_type: 2,
+                od_type: 1,
+                id: Some(id),
+                to_tid: Some(Tid {
+                    node: peer.clone(),
+                    ..Default::default()
+                }),
+                data_binary: Some(padding),
+                ..Default::default()
+            };
+            ClientPublish::new(
+                shared.qos,
+                "timMsg",
+                peer,
+                0,
+                Bytes::from(message.encode_to_vec()),
+            )
+        }
+        _ => {
+            let up = UpStreamMessage {
+                // MessageTag: persisted | counted
+                session_id: 3,
+                classname: "RC:TxtMsg".into(),
+                content: padding,
+                client_unique_id: Some(id),
+                ..Default::default()
+            };
+            ClientPublish::new(
+                shared.qos,
+                "ppMsgP",
+                peer,
+                0,
+                Bytes::from(up.encode_to_vec()),
+            )
+        }
+    }
+}
+
+/// Runs client `index` until `stop` turns true.
+pub(crate) async fn run(
+    index: u64,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) -> Report {
+    let mut config = Config::new(shared.profile);
+    // Let the tim engine resend sooner than tim's 10 s on a loaded loopback.
+    config.retransmit_interval = Duration::from_secs(3);
+    let mut client_config = ClientConfig::new(config, shared.transport, shared.addr)
+        .with_connect(Connect::new(user(index)));
+    let mut backoff = client::Backoff::default();
+    backoff.initial = Duration::from_millis(50);
+    backoff.max = Duration::from_secs(2);
+    client_config.reconnect = Some(backoff);
+    let (handle, mut events) = client::spawn(client_config);
+    let mut load = Load {
+        index,
+        shared: shared.clone(),
+        handle: handle.clone(),
+        report: Report::default(),
+        recent: Recent {
+            order: VecDeque::new(),
+            set: HashSet::new(),
+        },
+        acked: HashSet::new(),
+        sync_time: 0,
+        pull_outstanding: false,
+        pulled: false,
+        pulls: 0,
+    };
+    // The sender: this client's share, every `connections`-th message.
+    let sender = {
+        let shared = shared.clone();
+        let handle = handle.clone();
+        tokio::spawn(async move {
+            let mut seq = index;
+            while seq < shared.messages {
+                let at = shared.start.elapsed().as_nanos() as u64 + 1;
+                shared.sent_at[seq as usize].store(at, Ordering::Relaxed);
+                if handle
+                    .publish(message(&shared, index, seq), seq)
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                seq += shared.connections;
+            }
+        })
+    };
+    let mut stopping = false;
+    loop {
+        tokio::select! {
+            changed = stop.changed(), if !stopping => {
+                if changed.is_err() || *stop.borrow() {
+                    stopping = true;
+                    sender.abort();
+                    handle.close();
+                }
+            }
+            event = events.recv() => match event {
+                Some(event) => load.on_event(event),
+                None => break,
+            },
+        }
+    }
+    load.report
+}
+
+impl Load {
+    fn on_event(&mut self, event: Event) {
+        self.shared.progress.fetch_add(1, Ordering::Relaxed);
+        match event {
+            Event::Connected { connection, .. } => {
+                if connection > 1 {
+                    self.report.reconnects += 1;
+                }
+                self.pulled = false;
+                self.pull_outstanding = false;
+                if self.shared.profile == Profile::RongCloud {
+                    self.pull();
+                }
+            }
+            Event::Acked { tag, ack } if tag < PULL_TAG => {
+                if ack.status.is_success() {
+                    if self.acked.insert(tag) {
+                        self.shared.acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                } else {
+                    self.retry(tag);
+                }
+            }
+            Event::Answered { tag, ack, .. } if tag >= PULL_TAG => {
+                self.pull_outstanding = false;
+                match DownStreamMessages::decode(&ack.data[..]) {
+                    Ok(answer) => {
+                        for m in &answer.list {
+                            self.arrived_rong(m);
+                        }
+                        self.sync_time = self.sync_time.max(answer.sync_time);
+                        if answer.finished == Some(false) {
+                            self.pull();
+                        } else {
+                            self.pulled = true;
+                        }
+                    }
+                    Err(_) => self.pull(),
+                }
+            }
+            Event::Session(ClientEvent::Message { publish }) => match &*publish.topic {
+                "s_msg" => {
+                    if let Ok(m) = DownStreamMessage::decode(&publish.data[..]) {
+                        self.arrived_rong(&m);
+                        // Pushes move the sync time only between pulls, once caught up.
+                        if self.pulled && !self.pull_outstanding {
+                            self.sync_time = self.sync_time.max(m.data_time);
+                        }
+                    }
+                }
+                "s_ntf" if !self.pull_outstanding => self.pull(),
+                "timMsg" => {
+                    if let Ok(m) = TimMessage::decode(&publish.data[..]) {
+                        if let Some(id) = m.id {
+                            self.arrived(u64::try_from(id).unwrap_or(u64::MAX));
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Event::TimedOut { tag, kind } => match kind {
+                RequestKind::Query => {
+                    self.pull_outstanding = false;
+                    self.pull();
+                }
+                _ => self.retry(tag),
+            },
+            Event::Disconnected { dropped, .. } => {
+                self.pull_outstanding = false;
+                self.pulled = false;
+                for tag in dropped {
+                    if tag < PULL_TAG {
+                        self.retry(tag);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends message `seq` again (the app's retry; the server recognises it by its id).
+    fn retry(&mut self, seq: u64) {
+        if self.acked.contains(&seq) || seq >= self.shared.messages {
+            return;
+        }
+        let publish = message(&self.shared, self.index, seq);
+        let handle = self.handle.clone();
+        tokio::spawn(async move { handle.publish(publish, seq).await });
+    }
+
+    fn pull(&mut self) {
+        self.pull_outstanding = true;
+        self.pulls += 1;
+        let request = SyncRequestMsg {
+            sync_time: self.sync_time,
+            ispolling: false,
+            ..Default::default()
+        };
+        let query = Query::new(
+            QoS::AtLeastOnce,
+            "pullMsg",
+            user(self.index),
+            0,
+            Bytes::from(request.encode_to_vec()),
+        );
+        let command = Command::Query {
+            query,
+            tag: PULL_TAG + self.pulls,
+        };
+        if let Err(timwire_tokio::CommandError::Full) = self.handle.try_send(command.clone()) {
+            let handle = self.handle.clone();
+            tokio::spawn(async move { handle.send(command).await });
+        }
+    }
+
+    fn arrived_rong(&mut self, m: &DownStreamMessage) {
+        if let Some(id) = m.client_unique_id {
+            self.arrived(u64::try_from(id).unwrap_or(u64::MAX));
+        }
+    }
+
+    /// A message reached this client's app.
+    fn arrived(&mut self, seq: u64) {
+        let shared = &self.shared;
+        if seq >= shared.messages
+            || (seq % shared.connections + 1) % shared.connections != self.index
+        {
+            return; // not ours: not counted
+        }
+        if !self.recent.insert(seq) {
+            return; // a copy the profile's dedup drops
+        }
+        let before = shared.arrivals[seq as usize].fetch_add(1, Ordering::Relaxed);
+        if before == 0 {
+            shared.delivered.fetch_add(1, Ordering::Relaxed);
+            let sent = shared.sent_at[seq as usize].load(Ordering::Relaxed);
+            let now = shared.start.elapsed().as_nanos() as u64 + 1;
+            self.report
+                .latencies_us
+                .push(now.saturating_sub(sent) / 1000);
+        } else {
+            self.report.duplicates += 1;
+        }
+    }
+}

@@ -1,0 +1,552 @@
+//! The relay behind `timwire serve` (and `timwire load`'s in-process server): one task that
+//! owns the server's events, the message store and who is online, and answers every
+//! connection through its handle.
+//!
+//! Delivery follows the profile:
+//!
+//! * RongCloud: a message is stamped, stored in the recipient's mailbox, and pushed as `s_msg`
+//!   while the recipient is online, caught up (its last pull was `finished`) and its push
+//!   window has room. Otherwise the recipient falls behind: pushes stop and, once nothing is in
+//!   flight, an `s_ntf` tells it to pull (`pullMsg` from its sync time). A reconnecting client
+//!   starts behind and pulls.
+//! * tim: a forwarded message waits in the recipient's queue until the recipient PUBACKs it;
+//!   the queue is pushed in order (at most a window's worth in flight, resent by the engine),
+//!   and again from the start on every new connection.
+//!
+//! Senders' retries (tim's resends after a reconnect, a RongCloud app resending an
+//! unacknowledged message) are recognised by (sender, TimMessage `id` / `clientUniqueId`) and
+//! answered with the first copy's PUBACK, not stored twice.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use prost::Message as _;
+use timwire::proto::rongcloud::{
+    ChannelType, DownStreamMessage, HistoryMsgInput, SyncRequestMsg, UpStreamMessage,
+};
+use timwire::proto::tim::{Tid, TimMessage};
+use timwire::{AckStatus, ConnAck, ConnAckStatus, QoS, QueryAck, ServerPubAck, ServerPublish};
+use timwire_session::relay::rongcloud::{self, Relayed};
+use timwire_session::relay::tim::Forwarded;
+use timwire_session::relay::{Stamp, UidGenerator};
+use timwire_session::store::{Conversation, Direction, MessageStore, StoreLimits};
+use timwire_session::{Profile, ServerEvent};
+use timwire_tokio::Admission;
+use timwire_tokio::server::{Command, Connection, ConnectionId, Event};
+
+/// Pushes in flight per recipient connection (the engine's default publish window).
+const PUSH_WINDOW: usize = 32;
+/// Messages in one `pullMsg` answer.
+const PULL_PAGE: usize = 200;
+
+/// Counters for the closing line of `serve`.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct HubStats {
+    pub(crate) connections: u64,
+    pub(crate) messages: u64,
+    pub(crate) retries: u64,
+    pub(crate) pushes: u64,
+    pub(crate) pulls: u64,
+}
+
+struct Conn {
+    handle: Connection,
+    user: Option<String>,
+}
+
+#[derive(Default)]
+struct User {
+    /// The user's current connection (the latest to log in).
+    conn: Option<ConnectionId>,
+    /// Pushes awaiting their PUBACK on `conn`.
+    in_flight: usize,
+    /// RongCloud: pushes stopped until a finished pull.
+    behind: bool,
+    /// RongCloud: an `s_ntf` was sent since the last pull.
+    notified: bool,
+    /// tim: messages not yet acknowledged, by server number.
+    queue: BTreeMap<u64, ServerPublish<Bytes>>,
+    /// tim: the numbers pushed on `conn` and not answered yet.
+    pushed: HashSet<u64>,
+}
+
+/// The relay's state.
+pub(crate) struct Hub {
+    profile: Profile,
+    conns: HashMap<ConnectionId, Conn>,
+    users: HashMap<String, User>,
+    rong: MessageStore<DownStreamMessage>,
+    tim_store: MessageStore<TimMessage>,
+    uids: UidGenerator,
+    /// (sender, client's message key) → the first copy's stamp: retries get the same answer.
+    seen: HashMap<(String, i64), Stamp>,
+    seen_order: VecDeque<(String, i64)>,
+    seen_limit: usize,
+    max_queue: usize,
+    max_users: usize,
+    number: u64,
+    pub(crate) stats: HubStats,
+}
+
+fn wall_ms() -> i64 {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Hub {
+    pub(crate) fn new(profile: Profile, limits: StoreLimits) -> Self {
+        Self {
+            profile,
+            conns: HashMap::new(),
+            users: HashMap::new(),
+            rong: MessageStore::new(limits),
+            tim_store: MessageStore::new(limits),
+            uids: UidGenerator::new(1),
+            seen: HashMap::new(),
+            seen_order: VecDeque::new(),
+            seen_limit: limits.max_total,
+            max_queue: limits.max_per_user,
+            max_users: limits.max_users,
+            number: 0,
+            stats: HubStats::default(),
+        }
+    }
+
+    /// Handles one event.
+    pub(crate) fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Opened { conn, request, .. } => {
+                self.stats.connections += 1;
+                let id = conn.id();
+                self.conns.insert(
+                    id,
+                    Conn {
+                        handle: conn,
+                        user: None,
+                    },
+                );
+                // A web client without CONNECT (RongCloud's web SDK) names itself in the URL.
+                if let Some((request, Admission::WithoutConnect)) = request {
+                    let user = request.param("userId").or_else(|| request.param("token"));
+                    match user {
+                        Some(user) if !user.is_empty() => self.login(id, user.to_owned()),
+                        _ => {
+                            self.send(id, Command::Refuse(ConnAckStatus::IDENTIFIER_REJECTED));
+                        }
+                    }
+                }
+            }
+            Event::Session { conn, event } => self.on_session(conn, event),
+            Event::Delivered { conn, tag } => self.on_outcome(conn, tag, true),
+            Event::Undelivered { conn, tag } => self.on_outcome(conn, tag, false),
+            Event::Closed { conn, .. } => {
+                if let Some(Conn {
+                    user: Some(user), ..
+                }) = self.conns.remove(&conn)
+                {
+                    if let Some(u) = self.users.get_mut(&user) {
+                        if u.conn == Some(conn) {
+                            u.conn = None;
+                            u.in_flight = 0;
+                            u.pushed.clear();
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn send(&self, conn: ConnectionId, command: Command) -> bool {
+        // A connection whose queue is full is not keeping up: what it misses is stored.
+        self.conns
+            .get(&conn)
+            .is_some_and(|c| c.handle.try_send(command).is_ok())
+    }
+
+    fn on_session(&mut self, conn: ConnectionId, event: ServerEvent) {
+        match event {
+            ServerEvent::Connect { connect } => {
+                let user = connect.client_id.to_string();
+                if user.is_empty() {
+                    self.send(conn, Command::Refuse(ConnAckStatus::IDENTIFIER_REJECTED));
+                    return;
+                }
+                self.login(conn, user);
+            }
+            ServerEvent::Publish { publish } => {
+                let Some(sender) = self.user_of(conn) else {
+                    return;
+                };
+                let qos = publish.flags.qos;
+                let answer = match self.profile {
+                    Profile::RongCloud => {
+                        self.relay_rong(&sender, &publish.topic, &publish.target_id, &publish.data)
+                    }
+                    _ => self.relay_tim(&sender, &publish.data),
+                };
+                if qos.needs_ack() {
+                    let ack =
+                        answer.unwrap_or_else(|| ServerPubAck::new(0, 0, AckStatus::from(1u16), 0));
+                    let mut ack = ack;
+                    ack.msg_id = publish.msg_id;
+                    self.send(conn, Command::AckPublish(ack));
+                }
+            }
+            ServerEvent::Query { query } => {
+                let Some(user) = self.user_of(conn) else {
+                    return;
+                };
+                let (status, data) = match (self.profile, &*query.topic) {
+                    (Profile::RongCloud, "pullMsg") => self.pull_rong(&user, &query.data),
+                    (Profile::RongCloud, topic) => match history_kind(topic) {
+                        Some(kind) => self.history_rong(&user, kind, &query.data),
+                        None => (AckStatus::from(1u16), Bytes::new()),
+                    },
+                    _ => (AckStatus::from(1u16), Bytes::new()),
+                };
+                let (date, _) = split(wall_ms());
+                let ack = QueryAck::new(QoS::AtLeastOnce, query.msg_id, date, status, data);
+                self.send(conn, Command::AnswerQuery(ack));
+            }
+            ServerEvent::Subscribe { subscribe } => {
+                let granted = Bytes::from(vec![0u8; subscribe.topics.len()]);
+                self.send(
+                    conn,
+                    Command::AckSubscribe(timwire::SubAck::new(subscribe.msg_id, granted)),
+                );
+            }
+            ServerEvent::Unsubscribe { unsubscribe } => {
+                self.send(conn, Command::AckUnsubscribe(unsubscribe.msg_id));
+            }
+            _ => {}
+        }
+    }
+
+    /// Accepts `conn` as `user`; the latest login of a user wins.
+    fn login(&mut self, conn: ConnectionId, user: String) {
+        let ack = ConnAck::accepted(user.as_str(), format!("s{}", conn.get()), wall_ms());
+        if !self.send(conn, Command::Accept(ack)) {
+            return;
+        }
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.user = Some(user.clone());
+        }
+        if !self.users.contains_key(&user) && self.users.len() >= self.max_users {
+            // Bounded: past the user limit a new user gets a session but no queue.
+            return;
+        }
+        let u = self.users.entry(user.clone()).or_default();
+        // The latest login wins; the earlier connection is simply forgotten.
+        u.conn = Some(conn);
+        u.in_flight = 0;
+        u.pushed.clear();
+        u.behind = true;
+        u.notified = false;
+        if self.profile == Profile::Tim {
+            self.push_tim(&user);
+        }
+    }
+
+    /// RongCloud `pullMsg`: the user's received messages after its sync time.
+    fn pull_rong(&mut self, user: &str, data: &Bytes) -> (AckStatus, Bytes) {
+        let Ok(request) = SyncRequestMsg::decode(&data[..]) else {
+            return (AckStatus::from(1u16), Bytes::new());
+        };
+        self.stats.pulls += 1;
+        let page = self
+            .rong
+            .pull(user, Direction::Received, request.sync_time, PULL_PAGE);
+        let answer = rongcloud::pull_answer(&page);
+        if answer.finished == Some(true) {
+            if let Some(u) = self.users.get_mut(user) {
+                u.behind = false;
+                u.notified = false;
+            }
+        }
+        (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
+    }
+
+    /// RongCloud history (`qryPMsg`, …): one conversation, before a time (0: the latest).
+    fn history_rong(&mut self, user: &str, kind: i32, data: &Bytes) -> (AckStatus, Bytes) {
+        let Ok(input) = HistoryMsgInput::decode(&data[..]) else {
+            return (AckStatus::from(1u16), Bytes::new());
+        };
+        let target = input.target_id.unwrap_or_default();
+        let before = input.time.filter(|t| *t > 0);
+        let count = usize::try_from(input.count.unwrap_or(20))
+            .unwrap_or(20)
+            .clamp(1, PULL_PAGE);
+        let history = self
+            .rong
+            .history(user, &Conversation::new(kind, target), before, count);
+        let answer = rongcloud::history_answer(&history, input.order == Some(1));
+        (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
+    }
+
+    fn user_of(&self, conn: ConnectionId) -> Option<String> {
+        self.conns.get(&conn)?.user.clone()
+    }
+
+    /// A retry of a message already relayed: its stamp.
+    fn retry_of(&mut self, sender: &str, key: Option<i64>) -> Option<Stamp> {
+        let stamp = *self.seen.get(&(sender.to_owned(), key?))?;
+        self.stats.retries += 1;
+        Some(stamp)
+    }
+
+    fn remember(&mut self, sender: &str, key: Option<i64>, stamp: Stamp) {
+        let Some(key) = key else { return };
+        let entry = (sender.to_owned(), key);
+        if self.seen.insert(entry.clone(), stamp).is_none() {
+            self.seen_order.push_back(entry);
+            while self.seen_order.len() > self.seen_limit {
+                if let Some(old) = self.seen_order.pop_front() {
+                    self.seen.remove(&old);
+                }
+            }
+        }
+    }
+
+    fn relay_rong(
+        &mut self,
+        sender: &str,
+        topic: &str,
+        target: &str,
+        data: &Bytes,
+    ) -> Option<ServerPubAck<Bytes>> {
+        let up = UpStreamMessage::decode(&data[..]).ok()?;
+        let key = up.client_unique_id;
+        if let Some(stamp) = self.retry_of(sender, key) {
+            let (date, ms) = split(stamp.time_ms);
+            return Some(
+                ServerPubAck::new(0, date, AckStatus::SUCCESS, ms)
+                    .with_message_uid(stamp.uid.as_str()),
+            );
+        }
+        let stamp = self.uids.next(wall_ms()).ok()?;
+        let relayed = Relayed::new(sender, topic, target, up, stamp).ok()?;
+        self.stats.messages += 1;
+        self.remember(sender, key, stamp);
+        let recipients: Vec<String> = relayed.recipients(&[]).map(str::to_owned).collect();
+        if relayed.is_persisted() {
+            let _ = self.rong.insert(
+                sender,
+                stamp.time_ms,
+                relayed.sender_conversation(),
+                Direction::Sent,
+                relayed.sent(),
+            );
+            for r in &recipients {
+                let _ = self.rong.insert(
+                    r,
+                    stamp.time_ms,
+                    relayed.recipient_conversation(),
+                    Direction::Received,
+                    relayed.received().clone(),
+                );
+            }
+        }
+        for r in &recipients {
+            self.push_rong(r, &relayed);
+        }
+        Some(relayed.pub_ack(0))
+    }
+
+    fn push_rong(&mut self, user: &str, relayed: &Relayed) {
+        let Some(u) = self.users.get_mut(user) else {
+            return;
+        };
+        let Some(conn) = u.conn else { return };
+        if !u.behind && u.in_flight < PUSH_WINDOW {
+            let pushed = self.conns.get(&conn).is_some_and(|c| {
+                c.handle
+                    .try_send(Command::Publish {
+                        publish: relayed.s_msg(0),
+                        tag: 0,
+                    })
+                    .is_ok()
+            });
+            if pushed {
+                u.in_flight += 1;
+                self.stats.pushes += 1;
+                return;
+            }
+        }
+        u.behind = true;
+        self.notify_if_idle(user);
+    }
+
+    /// RongCloud: tells a recipient that fell behind to pull, once nothing is in flight.
+    fn notify_if_idle(&mut self, user: &str) {
+        let Some(u) = self.users.get_mut(user) else {
+            return;
+        };
+        let Some(conn) = u.conn else { return };
+        if u.behind && !u.notified && u.in_flight == 0 {
+            let notify = rongcloud::notify(wall_ms());
+            let publish = ServerPublish::new(
+                QoS::AtMostOnce,
+                split(wall_ms()).0,
+                "s_ntf",
+                user,
+                0,
+                Bytes::from(notify.encode_to_vec()),
+            );
+            let sent = self.conns.get(&conn).is_some_and(|c| {
+                c.handle
+                    .try_send(Command::Publish { publish, tag: 0 })
+                    .is_ok()
+            });
+            u.notified = sent;
+        }
+    }
+
+    fn relay_tim(&mut self, sender: &str, data: &Bytes) -> Option<ServerPubAck<Bytes>> {
+        let message = TimMessage::decode(&data[..]).ok()?;
+        let key = message.id;
+        if let Some(stamp) = self.retry_of(sender, key) {
+            let (date, ms) = split(stamp.time_ms);
+            return Some(
+                ServerPubAck::new(0, date, AckStatus::SUCCESS, ms)
+                    .with_message_uid(stamp.uid.as_str()),
+            );
+        }
+        let stamp = self.uids.next(wall_ms()).ok()?;
+        self.number += 1;
+        let number = self.number;
+        let tid = Tid {
+            node: sender.to_owned(),
+            ..Default::default()
+        };
+        let forwarded = Forwarded::new(&tid, message, stamp, i64::try_from(number).ok()?).ok()?;
+        self.stats.messages += 1;
+        self.remember(sender, key, stamp);
+        let recipients: Vec<String> = forwarded.recipients(&[]).map(str::to_owned).collect();
+        if forwarded.is_storable() {
+            let _ = self.tim_store.insert(
+                sender,
+                stamp.time_ms,
+                forwarded.sender_conversation(),
+                Direction::Sent,
+                forwarded.message().clone(),
+            );
+        }
+        for r in recipients {
+            if forwarded.is_storable() {
+                let _ = self.tim_store.insert(
+                    &r,
+                    stamp.time_ms,
+                    forwarded.recipient_conversation(),
+                    Direction::Received,
+                    forwarded.message().clone(),
+                );
+            }
+            if !self.users.contains_key(&r) && self.users.len() >= self.max_users {
+                continue; // bounded: no queue for yet another user nobody has seen
+            }
+            let u = self.users.entry(r.clone()).or_default();
+            if u.queue.len() >= self.max_queue {
+                // Bounded: the oldest undelivered message gives way.
+                if let Some((&oldest, _)) = u.queue.iter().next() {
+                    u.queue.remove(&oldest);
+                    u.pushed.remove(&oldest);
+                }
+            }
+            u.queue.insert(number, forwarded.publish(0));
+            self.push_tim(&r);
+        }
+        Some(forwarded.pub_ack(0))
+    }
+
+    /// tim: pushes the recipient's queue in order, a window at a time.
+    fn push_tim(&mut self, user: &str) {
+        let Some(u) = self.users.get_mut(user) else {
+            return;
+        };
+        let Some(conn) = u.conn else { return };
+        let Some(c) = self.conns.get(&conn) else {
+            return;
+        };
+        for (&number, publish) in &u.queue {
+            if u.pushed.len() >= PUSH_WINDOW {
+                break;
+            }
+            if u.pushed.contains(&number) {
+                continue;
+            }
+            if c.handle
+                .try_send(Command::Publish {
+                    publish: publish.clone(),
+                    tag: number,
+                })
+                .is_err()
+            {
+                break;
+            }
+            u.pushed.insert(number);
+            self.stats.pushes += 1;
+        }
+    }
+
+    fn on_outcome(&mut self, conn: ConnectionId, tag: u64, delivered: bool) {
+        let Some(user) = self.user_of(conn) else {
+            return;
+        };
+        let Some(u) = self.users.get_mut(&user) else {
+            return;
+        };
+        if u.conn != Some(conn) {
+            return;
+        }
+        match self.profile {
+            Profile::RongCloud => {
+                u.in_flight = u.in_flight.saturating_sub(1);
+                if !delivered {
+                    u.behind = true;
+                }
+                self.notify_if_idle(&user);
+            }
+            _ => {
+                if delivered {
+                    u.queue.remove(&tag);
+                    u.pushed.remove(&tag);
+                    self.push_tim(&user);
+                }
+                // Not delivered after the engine's resends: it stays queued for the next
+                // connection (and stays in `pushed`, so this one does not loop on it).
+            }
+        }
+    }
+
+    /// What the store holds, for the closing line.
+    pub(crate) fn stored(&self) -> usize {
+        self.rong
+            .stats()
+            .messages
+            .max(self.tim_store.stats().messages)
+    }
+}
+
+/// The conversation type a RongCloud history topic reads.
+fn history_kind(topic: &str) -> Option<i32> {
+    let kind = match topic {
+        "qryPMsg" => ChannelType::Person,
+        "qryDMsg" => ChannelType::Persons,
+        "qryGMsg" => ChannelType::Group,
+        "qryCMsg" => ChannelType::Customerservice,
+        _ => return None,
+    };
+    Some(kind as i32)
+}
+
+fn split(ms: i64) -> (u32, u16) {
+    let ms = u64::try_from(ms).unwrap_or(0);
+    (
+        u32::try_from(ms / 1000).unwrap_or(u32::MAX),
+        (ms % 1000) as u16,
+    )
+}

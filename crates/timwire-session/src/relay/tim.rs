@@ -1,0 +1,183 @@
+//! tim: forwarding a client's `timMsg` TimMessage with the fields tim's server sets, to the
+//! recipients tim's server delivers to.
+//!
+//! What the server overwrites (tim's `service.go` message handler, as the reference notes
+//! describe it), and what [`Forwarded::new`] does:
+//!
+//! | field | set to |
+//! |---|---|
+//! | `fromTid` | the sender's Tid (the connection's, never the client's claim) |
+//! | `toTid.domain` | the sender's domain |
+//! | `timestamp` | the server time in Unix **nanoseconds** (the [`Stamp`]'s milliseconds × 10⁶) |
+//! | `id` | kept when the client set it (clients drop duplicates by it); otherwise the server's message number |
+//! | `mid` | the server's message number, for a message that is stored (not a stream, odType 5) |
+//!
+//! Who receives it:
+//!
+//! | msType | target field | recipients | their conversation | the sender's conversation |
+//! |---|---|---|---|---|
+//! | 2 user → user | `toTid.node` | that user | the sender | `toTid.node` |
+//! | 3 user → room | `roomTid.node` | the room's members but the sender | the room | the room |
+//!
+//! The sender's PUBLISH is answered by a PUBACK carrying the server time and the messageUId
+//! ([`Forwarded::pub_ack`]); the recipients get the forwarded TimMessage in a qos-1 `timMsg`
+//! PUBLISH, which the [engine](crate::inflight) resends until it is acknowledged.
+
+use bytes::Bytes;
+use prost::Message;
+use timwire_proto::tim::{MsType, OdType, TimMessage, rules};
+use timwire_signal::{AckStatus, QoS, ServerPubAck, ServerPublish};
+
+use super::{RelayError, Stamp, split_ms};
+use crate::store::Conversation;
+
+/// A TimMessage on its way through the server (see the [module docs](self)).
+///
+/// ```
+/// use timwire_proto::tim::{TimMessage, Tid};
+/// use timwire_session::relay::{UidGenerator, tim::Forwarded};
+///
+/// let alice = Tid { node: "alice".into(), domain: Some("example".into()), ..Default::default() };
+/// let hello = TimMessage {
+///     ms_type: 2, od_type: 1,
+///     to_tid: Some(Tid { node: "bob".into(), ..Default::default() }),
+///     data_string: Some("hi".into()),
+///     ..Default::default()
+/// };
+/// let stamp = UidGenerator::new(1).next(1_795_432_394_449)?;
+/// let forwarded = Forwarded::new(&alice, hello, stamp, 41)?;
+/// let message = forwarded.message();
+/// assert_eq!(message.from_tid.as_ref().map(|t| t.node.as_str()), Some("alice"));
+/// assert_eq!(message.to_tid.as_ref().and_then(|t| t.domain.as_deref()), Some("example"));
+/// assert_eq!((message.timestamp, message.id, message.mid), (Some(1_795_432_394_449_000_000), Some(41), Some(41)));
+/// assert_eq!(forwarded.recipients(&[]).collect::<Vec<_>>(), ["bob"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forwarded {
+    sender: String,
+    target: String,
+    stamp: Stamp,
+    message: TimMessage,
+}
+
+impl Forwarded {
+    /// Forwards `message`, sent by the connection authenticated as `sender`, stamped with
+    /// `stamp`; `number` is the server's message number (unique per server: a counter, or the
+    /// store's row id).
+    ///
+    /// Fails with [`RelayError::TimRule`] for what tim's rules refuse from a client (a system
+    /// message, a revoke or burn without `mid`), [`RelayError::NoTimTarget`] when the target
+    /// field of its msType is missing or empty, [`RelayError::UnsupportedMsType`] for another
+    /// msType.
+    pub fn new(
+        sender: &timwire_proto::tim::Tid,
+        mut message: TimMessage,
+        stamp: Stamp,
+        number: i64,
+    ) -> Result<Self, RelayError> {
+        rules::check_client_send(&message).map_err(RelayError::TimRule)?;
+        let target_tid = match MsType::try_from(message.ms_type) {
+            Ok(MsType::User) => message.to_tid.as_ref(),
+            Ok(MsType::Room) => message.room_tid.as_ref(),
+            _ => {
+                return Err(RelayError::UnsupportedMsType {
+                    ms_type: message.ms_type,
+                });
+            }
+        };
+        let target = match target_tid {
+            Some(tid) if !tid.node.is_empty() => tid.node.clone(),
+            _ => {
+                return Err(RelayError::NoTimTarget {
+                    ms_type: message.ms_type,
+                });
+            }
+        };
+        message.from_tid = Some(sender.clone());
+        if let Some(to) = message.to_tid.as_mut() {
+            to.domain.clone_from(&sender.domain);
+        }
+        message.timestamp = Some(stamp.time_ms.saturating_mul(1_000_000));
+        message.id = Some(message.id.unwrap_or(number));
+        if message.od_type != OdType::Stream as i32 {
+            message.mid = Some(number);
+        }
+        Ok(Self {
+            sender: sender.node.clone(),
+            target,
+            stamp,
+            message,
+        })
+    }
+
+    /// The forwarded message.
+    pub fn message(&self) -> &TimMessage {
+        &self.message
+    }
+
+    /// Server time and messageUId.
+    pub fn stamp(&self) -> Stamp {
+        self.stamp
+    }
+
+    /// Whether the message is stored (history, offline): everything but streams (odType 5).
+    pub fn is_storable(&self) -> bool {
+        rules::check_storable(&self.message).is_ok()
+    }
+
+    /// Who gets the message: `toTid.node` (user → user), or `members` (the room's roster,
+    /// which the server keeps) without the sender (user → room).
+    pub fn recipients<'a>(&'a self, members: &'a [String]) -> impl Iterator<Item = &'a str> {
+        let room = self.message.ms_type == MsType::Room as i32;
+        let (one, many): (Option<&str>, &[String]) = if room {
+            (None, members)
+        } else {
+            (Some(self.target.as_str()), &[])
+        };
+        one.into_iter().chain(
+            many.iter()
+                .map(String::as_str)
+                .filter(move |member| *member != self.sender),
+        )
+    }
+
+    /// The conversation as a recipient's mailbox files it: kind = msType, target = the sender
+    /// (user → user) or the room.
+    pub fn recipient_conversation(&self) -> Conversation {
+        let target = if self.message.ms_type == MsType::Room as i32 {
+            &self.target
+        } else {
+            &self.sender
+        };
+        Conversation::new(self.message.ms_type, target.as_str())
+    }
+
+    /// The conversation as the sender's mailbox files it: kind = msType, target = the
+    /// recipient or the room.
+    pub fn sender_conversation(&self) -> Conversation {
+        Conversation::new(self.message.ms_type, self.target.as_str())
+    }
+
+    /// The PUBACK answering the sender's PUBLISH `msg_id`: success, the server time and the
+    /// messageUId.
+    pub fn pub_ack(&self, msg_id: u16) -> ServerPubAck<Bytes> {
+        let (date, millisecond) = split_ms(self.stamp.time_ms);
+        ServerPubAck::new(msg_id, date, AckStatus::SUCCESS, millisecond)
+            .with_message_uid(self.stamp.uid.as_str())
+    }
+
+    /// The qos-1 `timMsg` PUBLISH delivering the message to a recipient (targetId = the
+    /// recipient's conversation target), with the recipient connection's msgId `msg_id`.
+    pub fn publish(&self, msg_id: u16) -> ServerPublish<Bytes> {
+        let (date, _) = split_ms(self.stamp.time_ms);
+        ServerPublish::new(
+            QoS::AtLeastOnce,
+            date,
+            "timMsg",
+            self.recipient_conversation().target,
+            msg_id,
+            Bytes::from(self.message.encode_to_vec()),
+        )
+    }
+}

@@ -1,0 +1,85 @@
+//! What the driver loop needs from either engine, and the pieces of the loop both drivers
+//! share: moving packets from the engine into the writer under the high-water mark, feeding
+//! input, and the clock.
+
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use timwire_session::{ClientSession, ServerSession};
+use timwire_signal::{ClientPacket, Encode, ServerPacket};
+
+use crate::error::TransportError;
+use crate::transport::{Input, Writer};
+
+/// The driver surface shared by [`ClientSession`] and [`ServerSession`].
+pub(crate) trait Engine {
+    type Out: Encode;
+    fn poll_transmit(&mut self, now: Instant) -> Option<Self::Out>;
+    fn handle_bytes(&mut self, now: Instant, data: &[u8]);
+    fn handle_message(&mut self, now: Instant, message: Bytes);
+}
+
+macro_rules! engine {
+    ($session:ty, $out:ty) => {
+        impl Engine for $session {
+            type Out = $out;
+            fn poll_transmit(&mut self, now: Instant) -> Option<Self::Out> {
+                <$session>::poll_transmit(self, now)
+            }
+            fn handle_bytes(&mut self, now: Instant, data: &[u8]) {
+                <$session>::handle_bytes(self, now, data)
+            }
+            fn handle_message(&mut self, now: Instant, message: Bytes) {
+                <$session>::handle_message(self, now, message)
+            }
+        }
+    };
+}
+
+engine!(ServerSession, ServerPacket<Bytes>);
+engine!(ClientSession, ClientPacket<Bytes>);
+
+/// The current time, from tokio's clock (so tests with a paused clock drive the engine too).
+pub(crate) fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+/// Moves the engine's packets into the writer until it holds `high_water` bytes (all of them
+/// when `high_water` is `usize::MAX`).
+pub(crate) fn pump_transmits<E: Engine>(
+    session: &mut E,
+    writer: &mut Writer,
+    high_water: usize,
+) -> Result<(), TransportError> {
+    while writer.buffered() < high_water {
+        match session.poll_transmit(now()) {
+            Some(packet) => writer.feed(&packet)?,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// Feeds what a read gave to the engine; `false` at end of stream.
+pub(crate) fn feed_input<E: Engine>(session: &mut E, input: Input, buf: &mut BytesMut) -> bool {
+    match input {
+        Input::Bytes => {
+            session.handle_bytes(now(), buf);
+            buf.clear();
+            true
+        }
+        Input::Message(message) => {
+            session.handle_message(now(), message);
+            true
+        }
+        Input::Eof => false,
+    }
+}
+
+/// Sleeps until `deadline` (forever when `None`: the select branch is disabled then).
+pub(crate) async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,213 @@
+//! The two transports behind one reader and one writer: TCP with stream framing (written with
+//! [`FrameWriter`], vectored, shared payloads) and WebSocket with message framing (one frame
+//! per binary message, tokio-tungstenite).
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::io;
+
+use bytes::{Bytes, BytesMut};
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt as _, StreamExt as _};
+use timwire_signal::codec::FrameWriter;
+use timwire_signal::{Encode, EncodeOptions, Framing};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::error::TransportError;
+
+/// Which transport a connection uses.
+///
+/// ```
+/// use timwire_signal::Framing;
+/// use timwire_tokio::Transport;
+///
+/// assert_eq!(Transport::Tcp.framing(), Framing::Stream);
+/// assert_eq!(Transport::Ws.framing(), Framing::Message);
+/// assert_eq!(Transport::Ws.to_string(), "ws");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// A TCP byte stream with stream framing (native SDKs).
+    Tcp,
+    /// WebSocket binary messages with message framing, one frame per message (web SDKs).
+    Ws,
+}
+
+impl Transport {
+    /// The framing this transport carries frames with.
+    pub const fn framing(self) -> Framing {
+        match self {
+            Self::Tcp => Framing::Stream,
+            Self::Ws => Framing::Message,
+        }
+    }
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Tcp => "tcp",
+            Self::Ws => "ws",
+        })
+    }
+}
+
+type Ws = WebSocketStream<TcpStream>;
+
+/// What one read gave.
+#[derive(Debug)]
+pub(crate) enum Input {
+    /// Stream bytes, appended to the read buffer.
+    Bytes,
+    /// One whole frame (a binary WebSocket message).
+    Message(Bytes),
+    /// The peer closed the connection.
+    Eof,
+}
+
+/// The reading half.
+#[derive(Debug)]
+pub(crate) enum Reader {
+    Tcp(OwnedReadHalf),
+    Ws(SplitStream<Ws>),
+}
+
+impl Reader {
+    /// Reads once. Cancel-safe: nothing is lost when the future is dropped before it completes.
+    pub(crate) async fn read(&mut self, buf: &mut BytesMut) -> Result<Input, TransportError> {
+        match self {
+            Self::Tcp(read) => match read.read_buf(buf).await? {
+                0 => Ok(Input::Eof),
+                _ => Ok(Input::Bytes),
+            },
+            Self::Ws(stream) => loop {
+                match stream.next().await {
+                    None | Some(Ok(Message::Close(_))) => return Ok(Input::Eof),
+                    Some(Ok(Message::Binary(data))) => return Ok(Input::Message(data)),
+                    Some(Ok(Message::Text(_))) => return Err(TransportError::TextMessage),
+                    // Pings are answered by tungstenite; pongs and raw frames carry nothing.
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(TransportError::WebSocket(Box::new(e))),
+                }
+            },
+        }
+    }
+}
+
+/// The writing half, with the bytes it holds counted for backpressure.
+#[derive(Debug)]
+pub(crate) enum Writer {
+    Tcp(FrameWriter<OwnedWriteHalf>),
+    Ws {
+        sink: SplitSink<Ws, Message>,
+        queue: VecDeque<Bytes>,
+        queued: usize,
+        options: EncodeOptions,
+    },
+}
+
+impl Writer {
+    pub(crate) fn tcp(write: OwnedWriteHalf, options: EncodeOptions) -> Self {
+        Self::Tcp(FrameWriter::new(write, Framing::Stream).with_options(options))
+    }
+
+    pub(crate) fn ws(sink: SplitSink<Ws, Message>, options: EncodeOptions) -> Self {
+        Self::Ws {
+            sink,
+            queue: VecDeque::new(),
+            queued: 0,
+            options,
+        }
+    }
+
+    /// Queues `packet` without writing.
+    pub(crate) fn feed<P: Encode>(&mut self, packet: &P) -> Result<(), TransportError> {
+        match self {
+            Self::Tcp(writer) => writer.feed(packet)?,
+            Self::Ws {
+                queue,
+                queued,
+                options,
+                ..
+            } => {
+                let frame = packet.to_bytes(Framing::Message, options)?;
+                *queued = queued.saturating_add(frame.len());
+                queue.push_back(frame);
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes queued and not yet written.
+    pub(crate) fn buffered(&self) -> usize {
+        match self {
+            Self::Tcp(writer) => writer.buffered(),
+            Self::Ws { queued, .. } => *queued,
+        }
+    }
+
+    /// Writes everything queued. Cancel-safe: a frame leaves the queue only once written (TCP)
+    /// or handed to the WebSocket (WS), so dropping the future loses nothing.
+    pub(crate) async fn flush(&mut self) -> Result<(), TransportError> {
+        match self {
+            Self::Tcp(writer) => writer.flush().await?,
+            Self::Ws {
+                sink,
+                queue,
+                queued,
+                ..
+            } => {
+                while let Some(frame) = queue.front() {
+                    let frame = frame.clone();
+                    let len = frame.len();
+                    sink.feed(Message::Binary(frame))
+                        .await
+                        .map_err(|e| TransportError::WebSocket(Box::new(e)))?;
+                    queue.pop_front();
+                    *queued = queued.saturating_sub(len);
+                }
+                sink.flush()
+                    .await
+                    .map_err(|e| TransportError::WebSocket(Box::new(e)))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what is queued, then closes the connection (TCP: shutdown of the write side;
+    /// WS: a Close message).
+    pub(crate) async fn close(&mut self) -> Result<(), TransportError> {
+        self.flush().await?;
+        match self {
+            Self::Tcp(writer) => writer.get_mut().shutdown().await?,
+            Self::Ws { sink, .. } => sink
+                .close()
+                .await
+                .map_err(|e| TransportError::WebSocket(Box::new(e)))?,
+        }
+        Ok(())
+    }
+}
+
+/// Splits an established TCP stream (stream framing).
+pub(crate) fn split_tcp(stream: TcpStream, options: EncodeOptions) -> (Reader, Writer) {
+    let (read, write) = stream.into_split();
+    (Reader::Tcp(read), Writer::tcp(write, options))
+}
+
+/// Splits an established WebSocket (message framing).
+pub(crate) fn split_ws(ws: Ws, options: EncodeOptions) -> (Reader, Writer) {
+    let (sink, stream) = ws.split();
+    (Reader::Ws(stream), Writer::ws(sink, options))
+}
+
+/// Turns an I/O error into [`TransportError`].
+impl From<io::Error> for TransportError {
+    fn from(e: io::Error) -> Self {
+        Self::Io(e)
+    }
+}
