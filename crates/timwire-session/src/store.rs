@@ -4,7 +4,7 @@
 //! | read | what | used for |
 //! |---|---|---|
 //! | [`pull`](MessageStore::pull) | a user's received (or sent) messages after a sync time, oldest first, in pages | RongCloud's `pullMsg` (QUERY → DownStreamMessages with `syncTime` and `finished`), the reconnect catch-up of either profile |
-//! | [`history`](MessageStore::history) | one conversation's messages before a time, newest first | RongCloud's `qryPMsg`/`qryGMsg`/… (HistoryMsgOuput), tim's `timPull` |
+//! | [`history`](MessageStore::history), [`history_after`](MessageStore::history_after) | one conversation's messages before (after) a time, newest first | RongCloud's `qryPMsg`/`qryGMsg`/… (HistoryMsgOuput, `order` 0 and 1), tim's `timPull` |
 //! | [`conversations`](MessageStore::conversations) | the latest message of each of a user's conversations, newest first | RongCloud's `qryRelation` (RelationsOutput) |
 //!
 //! The store is generic over the message type `M`: a RongCloud server stores the
@@ -452,6 +452,46 @@ impl<M> MessageStore<M> {
         History { messages, has_more }
     }
 
+    /// `user`'s messages in `conversation` (both directions) whose time is after `after_ms`:
+    /// the `limit` oldest of them, the ones nearest to `after_ms`, listed newest first like
+    /// [`history`](Self::history). `has_more` says whether newer messages are left.
+    ///
+    /// ```
+    /// use timwire_session::store::{Conversation, Direction, MessageStore, StoreLimits};
+    ///
+    /// let mut store = MessageStore::new(StoreLimits::default());
+    /// let bob = Conversation::new(1, "bob");
+    /// for (time, text) in [(1, "a"), (2, "b"), (3, "c"), (4, "d")] {
+    ///     store.insert("alice", time, bob.clone(), Direction::Received, text)?;
+    /// }
+    /// let newer = store.history_after("alice", &bob, 1, 2);
+    /// assert_eq!(newer.messages.iter().map(|m| m.message).collect::<Vec<_>>(), ["c", "b"]);
+    /// assert!(newer.has_more);
+    /// # Ok::<(), timwire_session::store::StoreError>(())
+    /// ```
+    pub fn history_after(
+        &self,
+        user: &str,
+        conversation: &Conversation,
+        after_ms: i64,
+        limit: usize,
+    ) -> History<'_, M> {
+        let Some(mailbox) = self.mailboxes.get(user) else {
+            return History {
+                messages: Vec::new(),
+                has_more: false,
+            };
+        };
+        let start = mailbox.partition_point(|m| m.time_ms <= after_ms);
+        let mut newer = mailbox
+            .range(start..)
+            .filter(|m| &m.conversation == conversation);
+        let mut messages: Vec<&Stored<M>> = newer.by_ref().take(limit).collect();
+        let has_more = newer.next().is_some();
+        messages.reverse();
+        History { messages, has_more }
+    }
+
     /// The latest message of each of `user`'s conversations, newest first, at most `limit`.
     ///
     /// ```
@@ -610,6 +650,42 @@ mod tests {
         assert_eq!(
             page.messages.iter().map(|m| m.message).collect::<Vec<_>>(),
             ["early", "late"]
+        );
+    }
+
+    #[test]
+    fn history_after_reads_forward_from_a_time() {
+        let mut store = MessageStore::new(StoreLimits::default());
+        for t in 1..=5 {
+            let target = if t % 2 == 0 { "b" } else { "c" };
+            store
+                .insert("a", t, chat(target), Direction::Received, t)
+                .unwrap();
+        }
+        // conversation "c" holds 1, 3, 5
+        let after = store.history_after("a", &chat("c"), 1, 5);
+        assert_eq!(
+            after.messages.iter().map(|m| m.message).collect::<Vec<_>>(),
+            [5, 3]
+        );
+        assert!(!after.has_more);
+        let first = store.history_after("a", &chat("c"), 0, 1);
+        assert_eq!(
+            first.messages.iter().map(|m| m.message).collect::<Vec<_>>(),
+            [1]
+        );
+        assert!(first.has_more);
+        assert!(
+            store
+                .history_after("a", &chat("c"), 5, 5)
+                .messages
+                .is_empty()
+        );
+        assert!(
+            store
+                .history_after("nobody", &chat("c"), 0, 5)
+                .messages
+                .is_empty()
         );
     }
 
