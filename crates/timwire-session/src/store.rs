@@ -4,8 +4,9 @@
 //! | read | what | used for |
 //! |---|---|---|
 //! | [`pull`](MessageStore::pull) | a user's received (or sent) messages after a sync time, oldest first, in pages | RongCloud's `pullMsg` (QUERY → DownStreamMessages with `syncTime` and `finished`), the reconnect catch-up of either profile |
-//! | [`history`](MessageStore::history) | one conversation's messages before a time, newest first | RongCloud's `qryPMsg`/`qryGMsg`/… (HistoryMsgOuput), tim's `timPull` |
+//! | [`history`](MessageStore::history), [`history_after`](MessageStore::history_after) | one conversation's messages before (after) a time, newest first | RongCloud's `qryPMsg`/`qryGMsg`/… (HistoryMsgOuput, `order` 0 and 1), tim's `timPull` |
 //! | [`conversations`](MessageStore::conversations) | the latest message of each of a user's conversations, newest first | RongCloud's `qryRelation` (RelationsOutput) |
+//! | [`undelivered`](MessageStore::undelivered), with [`mark_delivered`](MessageStore::mark_delivered) | a user's received messages the server has not seen acknowledged, in pages | tim's offline messages (`timOffl`: a batch, acknowledged as a whole), where the server keeps the sync time |
 //!
 //! The store is generic over the message type `M`: a RongCloud server stores the
 //! `DownStreamMessage` each recipient is to get, a tim server the forwarded `TimMessage`
@@ -38,6 +39,7 @@
 //! | messages in one mailbox | [`max_per_user`](StoreLimits::max_per_user), default 1,000 | that mailbox's oldest message is dropped | `evicted_per_user` |
 //! | messages in the whole store | [`max_total`](StoreLimits::max_total), default 100,000 | the store's oldest stored message (any mailbox) is dropped | `evicted_total` |
 //! | mailboxes (users) | [`max_users`](StoreLimits::max_users), default 10,000 | a message for a user with no mailbox is refused with [`StoreError::TooManyUsers`] | `refused` |
+//! | delivery marks | one per mailbox at most | (kept only for users with a mailbox; removed with it) | — |
 //!
 //! A mailbox whose last message is dropped is removed, so it no longer counts as a user. A
 //! dropped message is gone: a client that had not pulled it yet never gets it. Size the limits
@@ -200,6 +202,9 @@ pub struct MessageStore<M> {
     /// Every stored message by insertion number, with its mailbox: the oldest is dropped
     /// first when the store is full.
     by_seq: BTreeMap<u64, Arc<str>>,
+    /// Per mailbox: the time up to which the server knows its received messages were
+    /// delivered (profiles where the server tracks delivery: tim's offline messages).
+    delivered: HashMap<Arc<str>, i64>,
     next_seq: u64,
     stats: StoreStats,
 }
@@ -215,6 +220,7 @@ impl<M> MessageStore<M> {
             },
             mailboxes: HashMap::new(),
             by_seq: BTreeMap::new(),
+            delivered: HashMap::new(),
             next_seq: 0,
             stats: StoreStats::default(),
         }
@@ -321,6 +327,7 @@ impl<M> MessageStore<M> {
         }
         if mailbox.is_empty() {
             self.mailboxes.remove(user);
+            self.delivered.remove(user);
         }
     }
 
@@ -335,6 +342,7 @@ impl<M> MessageStore<M> {
             }
             if mailbox.is_empty() {
                 self.mailboxes.remove(&user);
+                self.delivered.remove(&user);
             }
         }
     }
@@ -410,6 +418,52 @@ impl<M> MessageStore<M> {
         }
     }
 
+    /// Records that `user`'s received messages up to `time_ms` were delivered (the server
+    /// tracks delivery, as tim's offline messages need: the client acknowledged a batch). Never
+    /// moves back; ignored for a user with no mailbox (nothing to deliver), and forgotten with
+    /// the mailbox, so this table is bounded by the mailboxes.
+    pub fn mark_delivered(&mut self, user: &str, time_ms: i64) {
+        let Some((key, _)) = self.mailboxes.get_key_value(user) else {
+            return;
+        };
+        let key = Arc::clone(key);
+        let mark = self.delivered.entry(key).or_insert(time_ms);
+        *mark = (*mark).max(time_ms);
+    }
+
+    /// The time up to which `user`'s received messages were [marked
+    /// delivered](Self::mark_delivered), `None` when none were.
+    pub fn delivered_through(&self, user: &str) -> Option<i64> {
+        self.delivered.get(user).copied()
+    }
+
+    /// `user`'s received messages not yet [marked delivered](Self::mark_delivered), oldest
+    /// first, in pages like [`pull`](Self::pull): what a server sends a reconnecting client when
+    /// the server, not the client, keeps the sync time (tim's offline messages). Mark a page
+    /// delivered (its [`sync_time`](Page::sync_time)) once the client acknowledged it.
+    ///
+    /// ```
+    /// use timwire_session::store::{Conversation, Direction, MessageStore, StoreLimits};
+    ///
+    /// let mut store = MessageStore::new(StoreLimits::default());
+    /// let chat = Conversation::new(2, "alice");
+    /// for (time, text) in [(1, "a"), (2, "b"), (3, "c")] {
+    ///     store.insert("bob", time, chat.clone(), Direction::Received, text)?;
+    /// }
+    /// let batch = store.undelivered("bob", 2);
+    /// assert_eq!(batch.messages.iter().map(|m| m.message).collect::<Vec<_>>(), ["a", "b"]);
+    /// let through = batch.sync_time;
+    /// store.mark_delivered("bob", through); // the client acknowledged the batch
+    /// let rest = store.undelivered("bob", 2);
+    /// assert_eq!(rest.messages.iter().map(|m| m.message).collect::<Vec<_>>(), ["c"]);
+    /// assert!(rest.finished);
+    /// # Ok::<(), timwire_session::store::StoreError>(())
+    /// ```
+    pub fn undelivered(&self, user: &str, limit: usize) -> Page<'_, M> {
+        let since = self.delivered_through(user).unwrap_or(i64::MIN);
+        self.pull(user, Direction::Received, since, limit)
+    }
+
     /// `user`'s messages in `conversation` (both directions) whose time is before `before_ms`
     /// (all of them when `None`), newest first, at most `limit`.
     ///
@@ -449,6 +503,46 @@ impl<M> MessageStore<M> {
             .filter(|m| &m.conversation == conversation);
         let messages: Vec<&Stored<M>> = older.by_ref().take(limit).collect();
         let has_more = older.next().is_some();
+        History { messages, has_more }
+    }
+
+    /// `user`'s messages in `conversation` (both directions) whose time is after `after_ms`:
+    /// the `limit` oldest of them, the ones nearest to `after_ms`, listed newest first like
+    /// [`history`](Self::history). `has_more` says whether newer messages are left.
+    ///
+    /// ```
+    /// use timwire_session::store::{Conversation, Direction, MessageStore, StoreLimits};
+    ///
+    /// let mut store = MessageStore::new(StoreLimits::default());
+    /// let bob = Conversation::new(1, "bob");
+    /// for (time, text) in [(1, "a"), (2, "b"), (3, "c"), (4, "d")] {
+    ///     store.insert("alice", time, bob.clone(), Direction::Received, text)?;
+    /// }
+    /// let newer = store.history_after("alice", &bob, 1, 2);
+    /// assert_eq!(newer.messages.iter().map(|m| m.message).collect::<Vec<_>>(), ["c", "b"]);
+    /// assert!(newer.has_more);
+    /// # Ok::<(), timwire_session::store::StoreError>(())
+    /// ```
+    pub fn history_after(
+        &self,
+        user: &str,
+        conversation: &Conversation,
+        after_ms: i64,
+        limit: usize,
+    ) -> History<'_, M> {
+        let Some(mailbox) = self.mailboxes.get(user) else {
+            return History {
+                messages: Vec::new(),
+                has_more: false,
+            };
+        };
+        let start = mailbox.partition_point(|m| m.time_ms <= after_ms);
+        let mut newer = mailbox
+            .range(start..)
+            .filter(|m| &m.conversation == conversation);
+        let mut messages: Vec<&Stored<M>> = newer.by_ref().take(limit).collect();
+        let has_more = newer.next().is_some();
+        messages.reverse();
         History { messages, has_more }
     }
 
@@ -611,6 +705,81 @@ mod tests {
             page.messages.iter().map(|m| m.message).collect::<Vec<_>>(),
             ["early", "late"]
         );
+    }
+
+    #[test]
+    fn history_after_reads_forward_from_a_time() {
+        let mut store = MessageStore::new(StoreLimits::default());
+        for t in 1..=5 {
+            let target = if t % 2 == 0 { "b" } else { "c" };
+            store
+                .insert("a", t, chat(target), Direction::Received, t)
+                .unwrap();
+        }
+        // conversation "c" holds 1, 3, 5
+        let after = store.history_after("a", &chat("c"), 1, 5);
+        assert_eq!(
+            after.messages.iter().map(|m| m.message).collect::<Vec<_>>(),
+            [5, 3]
+        );
+        assert!(!after.has_more);
+        let first = store.history_after("a", &chat("c"), 0, 1);
+        assert_eq!(
+            first.messages.iter().map(|m| m.message).collect::<Vec<_>>(),
+            [1]
+        );
+        assert!(first.has_more);
+        assert!(
+            store
+                .history_after("a", &chat("c"), 5, 5)
+                .messages
+                .is_empty()
+        );
+        assert!(
+            store
+                .history_after("nobody", &chat("c"), 0, 5)
+                .messages
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn delivery_marks_move_forward_and_go_with_the_mailbox() {
+        let mut store = MessageStore::new(StoreLimits {
+            max_per_user: 2,
+            max_total: 10,
+            max_users: 10,
+        });
+        store.mark_delivered("a", 5); // no mailbox: ignored
+        assert_eq!(store.delivered_through("a"), None);
+        store
+            .insert("a", 1, chat("b"), Direction::Received, 1)
+            .unwrap();
+        store.insert("a", 2, chat("b"), Direction::Sent, 2).unwrap();
+        let all = store.undelivered("a", 10);
+        // only received messages count
+        assert_eq!(
+            all.messages.iter().map(|m| m.message).collect::<Vec<_>>(),
+            [1]
+        );
+        store.mark_delivered("a", 1);
+        store.mark_delivered("a", 0); // never back
+        assert_eq!(store.delivered_through("a"), Some(1));
+        assert!(store.undelivered("a", 10).messages.is_empty());
+        // the mailbox goes (its messages evicted by the store limit), and the mark with it
+        let mut small = MessageStore::new(StoreLimits {
+            max_per_user: 5,
+            max_total: 1,
+            max_users: 10,
+        });
+        small
+            .insert("a", 1, chat("b"), Direction::Received, 1)
+            .unwrap();
+        small.mark_delivered("a", 1);
+        small
+            .insert("c", 2, chat("b"), Direction::Received, 2)
+            .unwrap();
+        assert_eq!((small.len("a"), small.delivered_through("a")), (0, None));
     }
 
     #[test]

@@ -530,3 +530,71 @@ fn a_pull_in_the_middle_of_a_burst_misses_nothing_after_it() {
     assert_eq!(seen, expected);
     assert_eq!(page.sync_time, T0 + 4);
 }
+
+#[test]
+fn tim_offline_messages_come_once_in_acknowledged_batches() {
+    let alice = tid("alice", None);
+    let mut ids = UidGenerator::new(0);
+    let mut store = MessageStore::new(StoreLimits::default());
+    let mut number = 0;
+    let mut send = |store: &mut MessageStore<TimMessage>, text: &str| {
+        number += 1;
+        let stamp = ids.next(T0).unwrap();
+        let message = TimMessage {
+            ms_type: 2,
+            od_type: 1,
+            to_tid: Some(tid("bob", None)),
+            data_string: Some(text.into()),
+            ..Default::default()
+        };
+        let forwarded = Forwarded::new(&alice, message, stamp, number).unwrap();
+        for recipient in forwarded.recipients(&[]) {
+            store
+                .insert(
+                    recipient,
+                    stamp.time_ms,
+                    forwarded.recipient_conversation(),
+                    Direction::Received,
+                    forwarded.message().clone(),
+                )
+                .unwrap();
+        }
+    };
+    for text in ["one", "two", "three"] {
+        send(&mut store, text);
+    }
+    let texts = |page: &timwire_session::store::Page<'_, TimMessage>| {
+        page.messages
+            .iter()
+            .map(|m| m.message.data_string.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    // bob comes online and asks for offline messages in batches of 2
+    let first = store.undelivered("bob", 2);
+    assert_eq!(
+        (texts(&first), first.finished),
+        (vec!["one".to_owned(), "two".to_owned()], false)
+    );
+    let through = first.sync_time;
+    // no acknowledgement (connection lost): the same batch again
+    assert_eq!(texts(&store.undelivered("bob", 2)), texts(&first));
+    store.mark_delivered("bob", through);
+    let second = store.undelivered("bob", 2);
+    assert_eq!(
+        (texts(&second), second.finished),
+        (vec!["three".to_owned()], true)
+    );
+    let ids_seen: Vec<_> = second.messages.iter().map(|m| m.message.id).collect();
+    assert_eq!(ids_seen, [Some(3)]);
+    let through = second.sync_time;
+    store.mark_delivered("bob", through);
+    send(&mut store, "four");
+    assert_eq!(texts(&store.undelivered("bob", 2)), ["four"]);
+    // history still has everything, newest first
+    let history = store.history("bob", &Conversation::new(2, "alice"), None, 10);
+    assert_eq!(history.messages.len(), 4);
+    assert_eq!(
+        history.messages[0].message.data_string.as_deref(),
+        Some("four")
+    );
+}

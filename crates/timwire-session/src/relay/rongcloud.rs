@@ -34,6 +34,16 @@
 //!
 //! The S→C `s_msg` PUBLISH's own `targetId` is not read by engine 4.4.2 (it decodes the payload
 //! only); [`Relayed::s_msg`] sets it to the recipient's conversation target.
+//!
+//! # Telling RongCloud's web SDK about a message
+//!
+//! Engine 4.4.2 drops an `s_msg` that arrives while it is pulling, and an `s_msg` moves its inbox
+//! sync time, so a message it dropped is only fetched by a later pull. [`notify`] (`s_ntf`,
+//! then the client's `pullMsg`) loses nothing; chatroom members get [`notify_chatroom`] and
+//! pull with `chrmPull`. The engine also takes any S→C packet whose msgId is above 0 as the
+//! answer to its own unanswered request with that msgId, a PUBLISH included: send these
+//! PUBLISHes with a msgId none of the client's unanswered requests has (or qos 0 and msgId 0).
+//! The whole flow is in the protocol description, section 11.
 
 use bytes::Bytes;
 use prost::Message;
@@ -310,6 +320,23 @@ pub fn notify(time_ms: i64) -> NotifyMsg {
     }
 }
 
+/// The `s_ntf` notification (NotifyMsg type 2) telling a chatroom member that the chatroom has
+/// messages up to `time_ms`: it answers with a `chrmPull` QUERY for `chatroom_id`.
+///
+/// ```
+/// use timwire_session::relay::rongcloud::notify_chatroom;
+///
+/// let ntf = notify_chatroom(42, "lobby");
+/// assert_eq!((ntf.r#type, ntf.time, ntf.chrm_id.as_deref()), (2, Some(42), Some("lobby")));
+/// ```
+pub fn notify_chatroom(time_ms: i64, chatroom_id: &str) -> NotifyMsg {
+    NotifyMsg {
+        r#type: 2,
+        time: Some(time_ms),
+        chrm_id: Some(chatroom_id.to_owned()),
+    }
+}
+
 /// The `pullMsg` answer for a [store](crate::store) page: its messages, `syncTime` (the page's
 /// sync time) and `finished`.
 ///
@@ -333,10 +360,30 @@ pub fn pull_answer(page: &Page<'_, DownStreamMessage>) -> DownStreamMessages {
     }
 }
 
-/// The history answer (`qryPMsg`, `qryGMsg`, …) for a [store](crate::store) history read, in
-/// the order asked (`ascending`: oldest first, HistoryMsgInput `order` 1). `syncTime` is the
-/// time of the oldest message returned (where the next, older page starts), `hasMsg` 1 when
-/// older messages are left.
+/// The history answer (`qryPMsg`, `qryGMsg`, …) for a [store](crate::store) history read
+/// ([`history`](crate::store::MessageStore::history) for HistoryMsgInput `order` 0,
+/// [`history_after`](crate::store::MessageStore::history_after) for `order` 1), listed oldest
+/// first when `ascending`, else newest first. RongCloud's engine 4.4.2 reverses the list it
+/// gets, for both orders: answer it with `ascending` false. `syncTime` is the time of the
+/// oldest message returned, `hasMsg` 1 when more messages are left in the direction read.
+///
+/// ```
+/// use timwire_proto::rongcloud::DownStreamMessage;
+/// use timwire_session::relay::rongcloud::history_answer;
+/// use timwire_session::store::{Conversation, Direction, MessageStore, StoreLimits};
+///
+/// let mut store = MessageStore::new(StoreLimits::default());
+/// let chat = Conversation::new(1, "bob");
+/// for time in [10, 20, 30] {
+///     let message = DownStreamMessage { data_time: time, ..Default::default() };
+///     store.insert("alice", time, chat.clone(), Direction::Received, message)?;
+/// }
+/// // getHistoryMessages(1, "bob", 0, 2): the newest two, newest first, and more left
+/// let answer = history_answer(&store.history("alice", &chat, None, 2), false);
+/// let times: Vec<i64> = answer.list.iter().map(|m| m.data_time).collect();
+/// assert_eq!((times, answer.sync_time, answer.has_msg), (vec![30, 20], 20, 1));
+/// # Ok::<(), timwire_session::store::StoreError>(())
+/// ```
 pub fn history_answer(
     history: &History<'_, DownStreamMessage>,
     ascending: bool,

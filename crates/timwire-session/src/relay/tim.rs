@@ -22,6 +22,19 @@
 //! The sender's PUBLISH is answered by a PUBACK carrying the server time and the messageUId
 //! ([`Forwarded::pub_ack`]); the recipients get the forwarded TimMessage in a qos-1 `timMsg`
 //! PUBLISH, which the [engine](crate::inflight) resends until it is acknowledged.
+//!
+//! # Offline recipients and reconnects
+//!
+//! In tim the server, not the client, knows what was delivered. A relay stores every
+//! recipient's copy (of a storable message) in the [store](crate::store) and, when a client
+//! asks for its offline messages (`timOffl`), answers
+//! [`undelivered`](crate::store::MessageStore::undelivered) pages as TimMessageLists in qos-1
+//! QUERYACKs; the client's QUERYCON acknowledges the batch, and the relay then
+//! [marks](crate::store::MessageStore::mark_delivered) the page's sync time delivered. A
+//! message PUBLISHed to an online client is marked once the client acknowledged it and every
+//! message before it; until then the engine resends it on that connection, and after a
+//! reconnect it comes again as an offline message. Clients drop duplicates by the TimMessage
+//! `id`, which stays the same on every copy.
 
 use bytes::Bytes;
 use prost::Message;
