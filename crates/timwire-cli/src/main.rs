@@ -12,6 +12,8 @@ mod input;
 mod inspect;
 mod json;
 mod packet;
+mod pcap_convert;
+mod pcap_input;
 mod render;
 mod replay;
 
@@ -35,10 +37,12 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Encode frames from the JSON that `decode --json` prints.
     Encode(encode::EncodeArgs),
-    /// Print a capture's timeline and summary.
+    /// Print a capture's timeline and summary (.twcap, .pcap or .pcapng).
     Inspect(inspect::InspectArgs),
     /// Re-decode every frame of a capture and report frames/s and bytes/s.
     Replay(replay::ReplayArgs),
+    /// Write a tcpdump/Wireshark capture's (.pcap, .pcapng) RMTP frames as a capture file.
+    Convert(pcap_convert::ConvertArgs),
 }
 
 const EXIT_INPUT: u8 = 1;
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Convert(args) => pcap_convert::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,748 @@
+//! Reading tcpdump and Wireshark captures (pcap, pcapng) into RMTP frames.
+//!
+//! The pipeline, one module per step:
+//!
+//! 1. [`file`]: the file format, by magic number; every packet with its link type and time.
+//! 2. [`link`]: the link layer (Ethernet, Linux cooked SLL/SLL2, BSD loopback/null, raw IP),
+//!    IPv4/IPv6 and TCP. Packets that are not TCP over IP are counted ([`Capture::skipped`]).
+//! 3. Connections: segments are grouped by their address/port pair. A new SYN on a pair whose
+//!    connection has ended starts a new connection.
+//! 4. [`reassembly`]: each direction's byte stream, with gaps, retransmissions and FIN/RST.
+//! 5. Which side is the client: `server_port` when given, else the side that sent the SYN,
+//!    else the side that sends the HTTP upgrade or a CONNECT, else the side with the higher port.
+//! 6. Which framing: message framing when the client's stream starts with an HTTP/1.1 WebSocket
+//!    upgrade (then [`websocket`] frames, one RMTP frame per binary message); stream framing
+//!    when the bytes hold RMTP stream frames. A connection that is neither (no RMTP frame found
+//!    in either direction) is counted and skipped, not an error.
+//!
+//! # Gaps
+//!
+//! Bytes the capture lacks (a packet the capturer dropped) leave a gap in a direction. Each gap
+//! is reported as a [`Note`] with the connection, direction and stream byte offset. Then:
+//!
+//! - **stream framing** resumes: the frame the gap cut is lost, and decoding goes on at the
+//!   first offset after the gap where a whole frame decodes (valid prefix and checksum, a type
+//!   the sender may send, a body that decodes) and is followed by another valid prefix or the
+//!   end of the bytes. The skipped bytes are reported. A connection whose start was not captured
+//!   is resynchronised the same way.
+//! - **message framing** (WebSocket) marks the direction damaged: WebSocket frames carry no
+//!   marker to resynchronise on, so nothing after the gap is decoded in that direction, and
+//!   the note says so.
+//!
+//! Memory is bounded by the file: the file is read once into memory, packets borrow from it,
+//! and reassembled streams hold at most the payload bytes the file contains. Announced lengths
+//! (pcap records, WebSocket frames, RMTP frames) are checked against the bytes present before
+//! anything is taken.
+
+pub mod file;
+pub mod link;
+pub mod reassembly;
+pub mod synth;
+pub mod websocket;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use timwire::signal::DEFAULT_MAX_BODY;
+use timwire::signal::stream::Peek;
+use timwire::{ClientPacket, Decode, Frame, Framing, MessageType, Role, ServerPacket, StreamDecoder};
+
+pub use file::{FileFormat, sniff};
+use link::Skip;
+use reassembly::{End, Run, Segment, Stream};
+use websocket::{Event, Head};
+
+/// Why a capture cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The magic number is neither pcap's nor pcapng's.
+    #[error("not a pcap or pcapng file")]
+    NotACapture,
+    /// The file is shorter than its format's header.
+    #[error("truncated {} header: {len} bytes, the header needs {needed}", .format.name())]
+    TruncatedHeader {
+        /// The format the magic number named.
+        format: FileFormat,
+        /// The file's length.
+        len: usize,
+        /// The header's length.
+        needed: usize,
+    },
+    /// The file's structure is broken where nothing can be read past it.
+    #[error("byte {offset}: {reason}")]
+    BadFile {
+        /// Where.
+        offset: u64,
+        /// What.
+        reason: String,
+    },
+    /// A pcap file's link type is not one the reader decodes.
+    #[error(
+        "unsupported link type {} (supported: Ethernet, Linux cooked SLL and SLL2, BSD loopback/null, raw IP)",
+        file::linktype_name(*.linktype)
+    )]
+    UnknownLinkType {
+        /// The link type number.
+        linktype: i32,
+    },
+}
+
+/// Options of [`read`].
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The server's TCP port, when known: the side with this port is the server.
+    pub server_port: Option<u16>,
+    /// The largest RMTP frame body accepted in stream framing.
+    pub max_body: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            server_port: None,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+/// How the client side was told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientBy {
+    /// `--server-port`.
+    ServerPort,
+    /// The SYN.
+    Syn,
+    /// The HTTP upgrade request.
+    Upgrade,
+    /// The CONNECT frame.
+    Connect,
+    /// No evidence: the side with the higher port is taken as the client.
+    Guess,
+}
+
+/// One RMTP connection of the capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// Its number in the capture (by first packet), as records name it.
+    pub id: u16,
+    /// The client's address and port.
+    pub client: SocketAddr,
+    /// The server's address and port.
+    pub server: SocketAddr,
+    /// The framing its frames use.
+    pub framing: Framing,
+    /// How the client was told apart.
+    pub client_by: ClientBy,
+    /// For WebSocket, the request target of the upgrade.
+    pub ws_target: Option<String>,
+}
+
+impl Connection {
+    /// `client → server (tcp)`, the name a person reads.
+    pub fn name(&self) -> String {
+        let transport = match self.framing {
+            Framing::Stream => "tcp",
+            Framing::Message => "ws",
+        };
+        format!("{} → {} ({transport})", self.client, self.server)
+    }
+}
+
+/// One RMTP frame found in the capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// When the packet that completed it was captured, microseconds since the Unix epoch.
+    pub time_us: u64,
+    /// The index of that packet in the file (0-based).
+    pub packet: u64,
+    /// [`Connection::id`].
+    pub conn: u16,
+    /// Who sent it.
+    pub sender: Role,
+    /// Its framing (that of its connection).
+    pub framing: Framing,
+    /// The whole frame in that framing (for message framing, the WebSocket message).
+    pub frame: Bytes,
+}
+
+/// Something wrong or worth knowing in a connection: a gap, a resynchronisation, damage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The connection's id (or, for a skipped connection, none).
+    pub conn: Option<u16>,
+    /// The direction's sender.
+    pub sender: Option<Role>,
+    /// The stream byte offset it is about.
+    pub offset: Option<u64>,
+    /// What happened.
+    pub text: String,
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(c) = self.conn {
+            write!(f, "conn {c}")?;
+            if let Some(s) = self.sender {
+                write!(
+                    f,
+                    " {}",
+                    match s {
+                        Role::Client => "C→S",
+                        Role::Server => "S→C",
+                    }
+                )?;
+            }
+            if let Some(o) = self.offset {
+                write!(f, " byte {o}")?;
+            }
+            write!(f, ": ")?;
+        }
+        f.write_str(&self.text)
+    }
+}
+
+/// What was skipped, and how much.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Packets that are not TCP segments, by reason.
+    pub packets: BTreeMap<Skip, u64>,
+    /// TCP connections that carry no RMTP (neither framing found any frame).
+    pub connections: u64,
+    /// Of the WebSocket messages, the text ones (RMTP is binary).
+    pub text_messages: u64,
+    /// pcapng blocks that carry no packet.
+    pub other_blocks: u64,
+}
+
+/// A capture read into RMTP frames.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    /// The file format.
+    pub format: FileFormat,
+    /// How many packets the file holds.
+    pub packets: u64,
+    /// The RMTP connections, by id.
+    pub connections: Vec<Connection>,
+    /// Every frame, in the order of the packets that completed them.
+    pub records: Vec<Record>,
+    /// Gaps, resynchronisations and damage, per connection and direction.
+    pub notes: Vec<Note>,
+    /// What was counted and skipped.
+    pub skipped: Skipped,
+}
+
+impl Capture {
+    /// The connection with this id.
+    pub fn connection(&self, id: u16) -> Option<&Connection> {
+        self.connections.get(usize::from(id))
+    }
+}
+
+/// One TCP connection's segments, per direction (`a` is the side of its first packet).
+struct Tcp<'a> {
+    a: SocketAddr,
+    b: SocketAddr,
+    a_to_b: Vec<Segment<'a>>,
+    b_to_a: Vec<Segment<'a>>,
+    /// SYN (without ACK) seen from a (`Some(true)`) or b.
+    syn_from_a: Option<bool>,
+    ended: bool,
+}
+
+/// Reads a capture held in memory.
+pub fn read(bytes: &[u8], options: &Options) -> Result<Capture, Error> {
+    let format = sniff(bytes).ok_or(Error::NotACapture)?;
+    let packets = file::read(bytes)?;
+    let mut skipped = Skipped {
+        other_blocks: packets.other_blocks,
+        ..Skipped::default()
+    };
+    let mut notes = Vec::new();
+    if let Some(t) = &packets.truncated {
+        notes.push(Note {
+            conn: None,
+            sender: None,
+            offset: None,
+            text: format!(
+                "the file is cut short at byte {}: {}; the packets before it are read",
+                t.offset, t.reason
+            ),
+        });
+    }
+    // group into TCP connections
+    let mut tcps: Vec<Tcp<'_>> = Vec::new();
+    let mut by_pair: HashMap<(SocketAddr, SocketAddr), usize> = HashMap::new();
+    for (index, p) in packets.packets.iter().enumerate() {
+        let seg = match link::tcp_segment(p.linktype, p.data) {
+            Ok(s) => s,
+            Err(skip) => {
+                *skipped.packets.entry(skip).or_default() += 1;
+                continue;
+            }
+        };
+        let key = if seg.src <= seg.dst {
+            (seg.src, seg.dst)
+        } else {
+            (seg.dst, seg.src)
+        };
+        let new_syn = seg.syn && !seg.ack;
+        let slot = match by_pair.get(&key) {
+            Some(&i) if !(new_syn && tcps.get(i).is_some_and(|t| t.ended)) => i,
+            _ => {
+                tcps.push(Tcp {
+                    a: seg.src,
+                    b: seg.dst,
+                    a_to_b: Vec::new(),
+                    b_to_a: Vec::new(),
+                    syn_from_a: None,
+                    ended: false,
+                });
+                let i = tcps.len() - 1;
+                by_pair.insert(key, i);
+                i
+            }
+        };
+        let Some(tcp) = tcps.get_mut(slot) else {
+            continue;
+        };
+        let from_a = seg.src == tcp.a;
+        if seg.syn && tcp.syn_from_a.is_none() {
+            tcp.syn_from_a = Some(from_a == !seg.ack);
+        }
+        if seg.fin || seg.rst {
+            tcp.ended = true;
+        }
+        let s = Segment {
+            seq: seg.seq,
+            data: seg.payload,
+            syn: seg.syn,
+            fin: seg.fin,
+            rst: seg.rst,
+            packet: index as u64,
+            time_us: p.time_us,
+        };
+        if from_a {
+            tcp.a_to_b.push(s);
+        } else {
+            tcp.b_to_a.push(s);
+        }
+    }
+
+    let mut connections = Vec::new();
+    let mut records = Vec::new();
+    for tcp in &tcps {
+        let Ok(id) = u16::try_from(connections.len()) else {
+            skipped.connections += 1;
+            continue;
+        };
+        let a = reassembly::reassemble(&tcp.a_to_b);
+        let b = reassembly::reassemble(&tcp.b_to_a);
+        match decode_connection(id, tcp, &a, &b, options) {
+            Some((conn, mut recs, mut conn_notes)) => {
+                connections.push(conn);
+                records.append(&mut recs);
+                notes.append(&mut conn_notes.notes);
+                skipped.text_messages += conn_notes.text_messages;
+            }
+            None => skipped.connections += 1,
+        }
+    }
+    records.sort_by_key(|r| (r.packet, r.conn));
+    Ok(Capture {
+        format,
+        packets: packets.packets.len() as u64,
+        connections,
+        records,
+        notes,
+        skipped,
+    })
+}
+
+#[derive(Default)]
+struct ConnNotes {
+    notes: Vec<Note>,
+    text_messages: u64,
+}
+
+fn first_bytes(s: &Stream) -> &[u8] {
+    match s.runs.first() {
+        Some(r) if r.offset == 0 => &r.data,
+        _ => &[],
+    }
+}
+
+fn starts_with_connect(s: &Stream) -> bool {
+    let data = first_bytes(s);
+    match StreamDecoder::new().peek(data) {
+        Ok(Peek::Complete { prefix, .. }) => prefix.header().kind == MessageType::CONNECT,
+        _ => false,
+    }
+}
+
+/// Decides client, framing, and takes the frames of one TCP connection; `None` when it
+/// carries no RMTP.
+fn decode_connection(
+    id: u16,
+    tcp: &Tcp<'_>,
+    a: &Stream,
+    b: &Stream,
+    options: &Options,
+) -> Option<(Connection, Vec<Record>, ConnNotes)> {
+    let head_a = parse_head_of(a);
+    let head_b = parse_head_of(b);
+    // which side is the client ("a is the client")
+    let (a_client, client_by) = if let Some(port) = options
+        .server_port
+        .filter(|p| tcp.a.port() == *p || tcp.b.port() == *p)
+    {
+        (tcp.b.port() == port, ClientBy::ServerPort)
+    } else if let Some(from_a) = tcp.syn_from_a {
+        (from_a, ClientBy::Syn)
+    } else if matches!(head_a, Head::UpgradeRequest { .. }) {
+        (true, ClientBy::Upgrade)
+    } else if matches!(head_b, Head::UpgradeRequest { .. }) {
+        (false, ClientBy::Upgrade)
+    } else if starts_with_connect(a) {
+        (true, ClientBy::Connect)
+    } else if starts_with_connect(b) {
+        (false, ClientBy::Connect)
+    } else {
+        (tcp.a.port() > tcp.b.port(), ClientBy::Guess)
+    };
+    let (client, server, c_stream, s_stream, c_head, s_head) = if a_client {
+        (tcp.a, tcp.b, a, b, head_a, head_b)
+    } else {
+        (tcp.b, tcp.a, b, a, head_b, head_a)
+    };
+    let mut notes = ConnNotes::default();
+    let mut records = Vec::new();
+    let (framing, ws_target) = match (&c_head, &s_head) {
+        (Head::UpgradeRequest { len: c_len, target }, s) => {
+            let s_len = match s {
+                Head::Response { len, status: 101 } => *len,
+                // an upgrade the server refused, or whose answer was not captured
+                _ => return None,
+            };
+            ws_direction(id, Role::Client, c_stream, *c_len, &mut records, &mut notes);
+            ws_direction(id, Role::Server, s_stream, s_len, &mut records, &mut notes);
+            (Framing::Message, Some(target.clone()))
+        }
+        (Head::OtherRequest, _) => return None,
+        _ => {
+            stream_direction(id, Role::Client, c_stream, options, &mut records, &mut notes);
+            stream_direction(id, Role::Server, s_stream, options, &mut records, &mut notes);
+            (Framing::Stream, None)
+        }
+    };
+    if records.is_empty() {
+        return None;
+    }
+    for (sender, s) in [(Role::Client, c_stream), (Role::Server, s_stream)] {
+        if s.duplicate_bytes > 0 {
+            notes.notes.push(Note {
+                conn: Some(id),
+                sender: Some(sender),
+                offset: None,
+                text: format!(
+                    "{} bytes retransmitted or overlapping ({} of them differing, first copy kept)",
+                    s.duplicate_bytes, s.conflicting_bytes
+                ),
+            });
+        }
+        if let End::Rst(o) = s.end {
+            notes.notes.push(Note {
+                conn: Some(id),
+                sender: Some(sender),
+                offset: Some(o),
+                text: "reset (RST)".into(),
+            });
+        }
+    }
+    Some((
+        Connection {
+            id,
+            client,
+            server,
+            framing,
+            client_by,
+            ws_target,
+        },
+        records,
+        notes,
+    ))
+}
+
+fn parse_head_of(s: &Stream) -> Head {
+    let data = first_bytes(s);
+    if data.is_empty() {
+        Head::NotHttp
+    } else {
+        websocket::parse_head(data)
+    }
+}
+
+fn note(id: u16, sender: Role, offset: Option<u64>, text: String) -> Note {
+    Note {
+        conn: Some(id),
+        sender: Some(sender),
+        offset,
+        text,
+    }
+}
+
+/// Whether a whole frame that `sender` may send decodes from `bytes`.
+fn decodes_as(bytes: &[u8], framing: Framing, sender: Role, max_body: usize) -> bool {
+    let frame = match framing {
+        Framing::Message => Frame::from_message(Bytes::copy_from_slice(bytes)),
+        Framing::Stream => match StreamDecoder::with_max_body(max_body).peek(bytes) {
+            Ok(Peek::Complete { prefix, frame_len }) if frame_len == bytes.len() => Ok(Frame::new(
+                prefix.header(),
+                Bytes::copy_from_slice(bytes.get(prefix.len()..).unwrap_or_default()),
+            )),
+            _ => return false,
+        },
+    };
+    let Ok(frame) = frame else { return false };
+    match sender {
+        Role::Client => ClientPacket::decode(&frame).is_ok(),
+        Role::Server => ServerPacket::decode(&frame).is_ok(),
+    }
+}
+
+/// The longest stretch searched for a frame boundary after a gap.
+const MAX_RESYNC_SCAN: usize = 1024 * 1024;
+
+/// The first offset at or after `from` where a whole frame of `sender` decodes and is followed
+/// by another frame's valid prefix, or by the end of the bytes.
+fn find_boundary(data: &[u8], from: usize, sender: Role, max_body: usize) -> Option<usize> {
+    let decoder = StreamDecoder::with_max_body(max_body);
+    let end = data.len().min(from.saturating_add(MAX_RESYNC_SCAN));
+    (from..end).find(|&p| {
+        let rest = data.get(p..).unwrap_or_default();
+        let Ok(Peek::Complete { frame_len, .. }) = decoder.peek(rest) else {
+            return false;
+        };
+        let whole = rest.get(..frame_len).unwrap_or_default();
+        if !decodes_as(whole, Framing::Stream, sender, max_body) {
+            return false;
+        }
+        let after = rest.get(frame_len..).unwrap_or_default();
+        after.is_empty() || decoder.peek(after).is_ok()
+    })
+}
+
+fn push_record(
+    records: &mut Vec<Record>,
+    id: u16,
+    sender: Role,
+    framing: Framing,
+    run: &Run,
+    last_byte: usize,
+    frame: Bytes,
+) {
+    let stamp = run.stamp_at(last_byte);
+    records.push(Record {
+        time_us: stamp.time_us,
+        packet: stamp.packet,
+        conn: id,
+        sender,
+        framing,
+        frame,
+    });
+}
+
+/// Stream framing: frames back to back; resynchronises after gaps and framing errors.
+fn stream_direction(
+    id: u16,
+    sender: Role,
+    stream: &Stream,
+    options: &Options,
+    records: &mut Vec<Record>,
+    notes: &mut ConnNotes,
+) {
+    let decoder = StreamDecoder::with_max_body(options.max_body);
+    let runs = stream.runs.len();
+    for g in &stream.gaps {
+        notes.notes.push(note(
+            id,
+            sender,
+            Some(g.offset),
+            format!("gap of {} bytes (not captured)", g.len),
+        ));
+    }
+    for (n, run) in stream.runs.iter().enumerate() {
+        let data = &run.data[..];
+        let mut pos = 0usize;
+        let mut aligned = run.offset == 0 && stream.syn_seen;
+        while pos < data.len() {
+            if !aligned {
+                match find_boundary(data, pos, sender, options.max_body) {
+                    Some(p) => {
+                        if p > pos || run.offset > 0 {
+                            notes.notes.push(note(
+                                id,
+                                sender,
+                                Some(run.offset + p as u64),
+                                format!(
+                                    "resumed at a frame boundary ({} bytes skipped)",
+                                    p - pos
+                                ),
+                            ));
+                        }
+                        pos = p;
+                        aligned = true;
+                    }
+                    None => {
+                        notes.notes.push(note(
+                            id,
+                            sender,
+                            Some(run.offset + pos as u64),
+                            format!(
+                                "no frame boundary found in the next {} bytes; skipped",
+                                data.len() - pos
+                            ),
+                        ));
+                        break;
+                    }
+                }
+            }
+            let rest = data.get(pos..).unwrap_or_default();
+            match decoder.peek(rest) {
+                Ok(Peek::Complete { frame_len, .. }) => {
+                    let bytes = Bytes::copy_from_slice(rest.get(..frame_len).unwrap_or_default());
+                    push_record(records, id, sender, Framing::Stream, run, pos + frame_len - 1, bytes);
+                    pos += frame_len;
+                }
+                Ok(Peek::NeedMore { missing }) => {
+                    let why = if n + 1 < runs || stream.gaps.last().is_some_and(|g| g.offset >= run.offset) {
+                        "a frame cut by a gap"
+                    } else {
+                        "the capture ends inside a frame"
+                    };
+                    notes.notes.push(note(
+                        id,
+                        sender,
+                        Some(run.offset + pos as u64),
+                        format!(
+                            "{why}: {} bytes of it captured, at least {missing} missing",
+                            rest.len()
+                        ),
+                    ));
+                    break;
+                }
+                Err(e) => {
+                    notes.notes.push(note(
+                        id,
+                        sender,
+                        Some(run.offset + pos as u64),
+                        format!("framing error ({e}); looking for the next frame boundary"),
+                    ));
+                    aligned = false;
+                    pos += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Message framing: the WebSocket frames after the upgrade head of `head_len` bytes.
+fn ws_direction(
+    id: u16,
+    sender: Role,
+    stream: &Stream,
+    head_len: usize,
+    records: &mut Vec<Record>,
+    notes: &mut ConnNotes,
+) {
+    let Some(run) = stream.runs.first().filter(|r| r.offset == 0) else {
+        return;
+    };
+    let data = &run.data[..];
+    let mut pos = head_len;
+    let mut messages = websocket::Messages::default();
+    let damaged = |notes: &mut ConnNotes, at: usize, why: String| {
+        notes.notes.push(note(
+            id,
+            sender,
+            Some(at as u64),
+            format!("{why}; the direction is marked damaged, nothing after this is decoded"),
+        ));
+    };
+    while pos < data.len() {
+        let rest = data.get(pos..).unwrap_or_default();
+        let header = match websocket::parse_frame_header(rest) {
+            Ok(Some(h)) => h,
+            Ok(None) => {
+                damaged(notes, pos, "a WebSocket frame header cut short".into());
+                return;
+            }
+            Err(e) => {
+                damaged(notes, pos, e.to_string());
+                return;
+            }
+        };
+        let total = header.header_len as u64 + header.payload_len;
+        if total > rest.len() as u64 {
+            let why = if stream.runs.len() > 1 || !stream.gaps.is_empty() {
+                "a WebSocket frame cut by a gap"
+            } else {
+                "the capture ends inside a WebSocket frame"
+            };
+            damaged(
+                notes,
+                pos,
+                format!(
+                    "{why} ({} of {total} bytes captured)",
+                    rest.len()
+                ),
+            );
+            return;
+        }
+        let total = total as usize;
+        let mut payload = rest
+            .get(header.header_len..total)
+            .unwrap_or_default()
+            .to_vec();
+        if let Some(key) = header.mask {
+            websocket::unmask(key, &mut payload);
+        }
+        let last_byte = pos + total - 1;
+        pos += total;
+        match messages.push(&header, &payload) {
+            Ok(Event::Binary(bytes)) if bytes.is_empty() => notes.notes.push(note(
+                id,
+                sender,
+                Some(last_byte as u64),
+                "an empty binary message (no RMTP frame); skipped".into(),
+            )),
+            Ok(Event::Binary(bytes)) => push_record(
+                records,
+                id,
+                sender,
+                Framing::Message,
+                run,
+                last_byte,
+                Bytes::from(bytes),
+            ),
+            Ok(Event::Text(_)) => notes.text_messages += 1,
+            Ok(Event::Control(_) | Event::Fragment) => {}
+            Ok(Event::Close(_)) => return,
+            Err(e) => {
+                damaged(notes, pos - total, e.to_string());
+                return;
+            }
+        }
+    }
+    {
+        if let Some(g) = stream.gaps.first() {
+            damaged(
+                notes,
+                g.offset as usize,
+                format!("gap of {} bytes (not captured)", g.len),
+            );
+        }
+    }
+}
