@@ -92,7 +92,16 @@ impl Skip {
 pub fn tcp_segment(linktype: i32, data: &[u8]) -> Result<TcpSegment<'_>, Skip> {
     let sliced = match linktype {
         ETHERNET => SlicedPacket::from_ethernet(data),
-        LINUX_SLL => SlicedPacket::from_linux_sll(data),
+        LINUX_SLL => {
+            // packet type (2), ARPHRD type (2), address length (2), address (8), protocol (2)
+            let proto = data.get(14..16).ok_or(Skip::Malformed)?;
+            let payload = data.get(16..).ok_or(Skip::Malformed)?;
+            let proto = u16::from_be_bytes([proto[0], proto[1]]);
+            if proto != EtherType::IPV4.0 && proto != EtherType::IPV6.0 {
+                return Err(Skip::NotIp);
+            }
+            SlicedPacket::from_ether_type(EtherType(proto), payload)
+        }
         LINUX_SLL2 => {
             // protocol type (2), reserved (2), interface index (4), ARPHRD type (2),
             // packet type (1), address length (1), address (8)

@@ -437,7 +437,11 @@ fn decode_connection(
             (Framing::Stream, None)
         }
     };
-    if records.is_empty() {
+    // RMTP only if some frame is one its sender may send (not merely a valid-looking prefix)
+    if !records
+        .iter()
+        .any(|r| decodes_as(&r.frame, r.framing, r.sender, options.max_body))
+    {
         return None;
     }
     for (sender, s) in [(Role::Client, c_stream), (Role::Server, s_stream)] {
