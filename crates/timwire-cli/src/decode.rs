@@ -11,9 +11,9 @@ use timwire::{Encode, EncodeOptions, Frame, Framing};
 
 use crate::capfile;
 use crate::input::{self, Chunk, InputFormat};
-use crate::pcap_input;
 use crate::json::{Context, FrameJson};
 use crate::packet::{self, FramingArg, Packet, ProfileArg, SenderArg};
+use crate::pcap_input;
 use crate::render;
 
 /// Arguments of `timwire decode`.
@@ -68,11 +68,7 @@ pub(crate) fn message_bytes(frame: &Frame) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-fn decode_all(
-    chunks: &[Chunk],
-    framing: Framing,
-    args: &DecodeArgs,
-) -> anyhow::Result<Decoded> {
+fn decode_all(chunks: &[Chunk], framing: Framing, args: &DecodeArgs) -> anyhow::Result<Decoded> {
     let frames = input::frames(chunks, framing, args.max_body)?;
     let mut out = Vec::with_capacity(frames.len());
     for (i, (label, frame)) in frames.into_iter().enumerate() {

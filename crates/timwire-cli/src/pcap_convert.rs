@@ -67,12 +67,8 @@ pub(crate) fn run(args: ConvertArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create {}", args.output.display()))?;
     let mut writer = Writer::new(std::io::BufWriter::new(file), framing)?;
     for (i, r) in capture.records.iter().enumerate() {
-        let bytes = reframe(&r.frame, r.framing, framing).with_context(|| {
-            format!(
-                "frame {i} ({})",
-                pcap_input::conn_label(&capture, r.conn)
-            )
-        })?;
+        let bytes = reframe(&r.frame, r.framing, framing)
+            .with_context(|| format!("frame {i} ({})", pcap_input::conn_label(&capture, r.conn)))?;
         writer.write_record(r.time_us, r.conn, r.sender, &bytes)?;
     }
     let mut out = std::io::stdout().lock();

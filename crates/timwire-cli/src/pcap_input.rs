@@ -160,7 +160,11 @@ pub(crate) fn write_notes(out: &mut impl Write, capture: &Capture) -> std::io::R
         writeln!(out, "skipped: {} WebSocket text messages", s.text_messages)?;
     }
     if s.other_blocks > 0 {
-        writeln!(out, "skipped: {} pcapng blocks without a packet", s.other_blocks)?;
+        writeln!(
+            out,
+            "skipped: {} pcapng blocks without a packet",
+            s.other_blocks
+        )?;
     }
     Ok(())
 }

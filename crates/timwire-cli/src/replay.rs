@@ -10,8 +10,8 @@ use timwire::session::QueryTopics;
 use timwire::signal::DEFAULT_MAX_BODY;
 
 use crate::capfile;
-use crate::pcap_input::Source;
 use crate::packet::{Packet, ProfileArg};
+use crate::pcap_input::Source;
 
 /// Arguments of `timwire replay`.
 #[derive(Debug, Args)]
@@ -75,9 +75,7 @@ pub(crate) fn run(args: ReplayArgs) -> anyhow::Result<()> {
         args.file.display(),
         records.len(),
         bytes_per_pass,
-        reader
-            .framing()
-            .map_or("mixed", capfile::framing_name),
+        reader.framing().map_or("mixed", capfile::framing_name),
         args.repeat,
         elapsed
     )?;

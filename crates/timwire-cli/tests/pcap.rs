@@ -49,7 +49,11 @@ fn twcap(path: &Path) -> (Framing, Conversations) {
     let records: Vec<_> = reader.map(|r| r.unwrap()).collect();
     (
         framing,
-        by_connection(records.into_iter().map(|r| (r.connection, r.sender, r.frame))),
+        by_connection(
+            records
+                .into_iter()
+                .map(|r| (r.connection, r.sender, r.frame)),
+        ),
     )
 }
 
@@ -72,7 +76,10 @@ fn demo_captures_match_the_demo_recording() {
         let c = read(&std::fs::read(fixture(capture)).unwrap());
         let (framing, expected) = twcap(&fixture(recording));
         assert_eq!(c.connections.len(), 2, "{capture}");
-        assert!(c.connections.iter().all(|k| k.framing == framing), "{capture}");
+        assert!(
+            c.connections.iter().all(|k| k.framing == framing),
+            "{capture}"
+        );
         assert!(c.connections.iter().all(|k| k.client_by == ClientBy::Syn));
         assert_eq!(pcap_conversations(&c), expected, "{capture}");
         assert!(c.notes.is_empty(), "{capture}: {:?}", c.notes);
@@ -128,7 +135,11 @@ fn inspect_convert_replay_and_decode_read_pcap() {
 
         let dir = tempfile::tempdir().unwrap();
         let converted = dir.path().join("out.twcap");
-        let (ok, out, err) = cli(&["convert", cap.to_str().unwrap(), converted.to_str().unwrap()]);
+        let (ok, out, err) = cli(&[
+            "convert",
+            cap.to_str().unwrap(),
+            converted.to_str().unwrap(),
+        ]);
         assert!(ok, "{err}");
         assert!(out.contains("17 frames of 2 connections"), "{out}");
         assert_eq!(twcap(&converted), twcap(&fixture(recording)));
@@ -243,7 +254,12 @@ fn demo_conv(client: &str, server: &str, c_isn: u32, mss: usize) -> Conv {
 }
 
 fn expected() -> Conversations {
-    vec![frames().into_iter().map(|(r, b)| (r, Bytes::from(b))).collect()]
+    vec![
+        frames()
+            .into_iter()
+            .map(|(r, b)| (r, Bytes::from(b)))
+            .collect(),
+    ]
 }
 
 #[test]
@@ -254,7 +270,10 @@ fn every_link_type_both_ip_versions_both_file_formats() {
             ("[2001:db8::1]:50000", "[2001:db8::2]:9000"),
         ] {
             let conv = demo_conv(client, server, 1_000, 7);
-            for file in [synth::pcap_of(link, &conv.out), synth::pcapng_of(link, &conv.out)] {
+            for file in [
+                synth::pcap_of(link, &conv.out),
+                synth::pcapng_of(link, &conv.out),
+            ] {
                 let c = read(&file);
                 assert_eq!(pcap_conversations(&c), expected(), "{link:?} {client}");
                 assert_eq!(c.connections[0].client, client.parse().unwrap());
@@ -297,7 +316,11 @@ fn retransmissions_and_overlaps() {
     }
     let c = read(&synth::pcap_of(Link::Raw, &conv.out));
     assert_eq!(pcap_conversations(&c), expected());
-    assert!(c.notes.iter().all(|n| n.text.contains("retransmitted")), "{:?}", c.notes);
+    assert!(
+        c.notes.iter().all(|n| n.text.contains("retransmitted")),
+        "{:?}",
+        c.notes
+    );
     assert!(!c.notes.is_empty());
 }
 
@@ -353,7 +376,9 @@ fn start_not_captured_mid_frame_resynchronises() {
     want[0].remove(0);
     assert_eq!(pcap_conversations(&c), want);
     assert!(
-        c.notes.iter().any(|n| n.text.contains("resumed at a frame boundary")),
+        c.notes
+            .iter()
+            .any(|n| n.text.contains("resumed at a frame boundary")),
         "{:?}",
         c.notes
     );
@@ -385,8 +410,14 @@ fn gap_is_reported_and_stream_framing_resumes() {
     assert_eq!(gap.conn, Some(0));
     assert_eq!(gap.sender, Some(Role::Client));
     assert_eq!(gap.offset, Some(offset as u64));
-    assert_eq!(gap.text, format!("gap of {} bytes (not captured)", all[lost].1.len()));
-    assert!(gap.to_string().starts_with(&format!("conn 0 C→S byte {offset}: gap of")));
+    assert_eq!(
+        gap.text,
+        format!("gap of {} bytes (not captured)", all[lost].1.len())
+    );
+    assert!(
+        gap.to_string()
+            .starts_with(&format!("conn 0 C→S byte {offset}: gap of"))
+    );
 }
 
 #[test]
@@ -399,8 +430,16 @@ fn gap_inside_a_frame_resumes_at_the_next_boundary() {
     let mut want = expected();
     want[0].remove(0);
     assert_eq!(pcap_conversations(&c), want);
-    assert!(c.notes.iter().any(|n| n.text.contains("cut by a gap")), "{:?}", c.notes);
-    assert!(c.notes.iter().any(|n| n.text.contains("resumed")), "{:?}", c.notes);
+    assert!(
+        c.notes.iter().any(|n| n.text.contains("cut by a gap")),
+        "{:?}",
+        c.notes
+    );
+    assert!(
+        c.notes.iter().any(|n| n.text.contains("resumed")),
+        "{:?}",
+        c.notes
+    );
 }
 
 #[test]
@@ -413,7 +452,11 @@ fn rst_ends_a_direction() {
     conv.out.push(rst);
     let c = read(&synth::pcap_of(Link::Ethernet, &conv.out));
     assert_eq!(pcap_conversations(&c), expected());
-    assert!(c.notes.iter().any(|n| n.text.contains("RST")), "{:?}", c.notes);
+    assert!(
+        c.notes.iter().any(|n| n.text.contains("RST")),
+        "{:?}",
+        c.notes
+    );
 }
 
 /// A WebSocket frame.
@@ -483,7 +526,11 @@ fn ws_conv() -> Conv {
         }
         c.send(role, &bytes, 7);
     }
-    c.send(Role::Client, &ws_frame(true, 8, &[0x03, 0xe8], Some([9, 9, 9, 9])), 100);
+    c.send(
+        Role::Client,
+        &ws_frame(true, 8, &[0x03, 0xe8], Some([9, 9, 9, 9])),
+        100,
+    );
     c.send(Role::Server, &ws_frame(true, 8, &[0x03, 0xe8], None), 100);
     c
 }
@@ -554,7 +601,11 @@ fn gap_in_websocket_marks_the_direction_damaged() {
         c.notes
     );
     // the server's direction is whole
-    let server = c.records.iter().filter(|r| r.sender == Role::Server).count();
+    let server = c
+        .records
+        .iter()
+        .filter(|r| r.sender == Role::Server)
+        .count();
     let want = message_frames()
         .iter()
         .filter(|(r, _)| *r == Role::Server)
@@ -568,7 +619,11 @@ fn other_traffic_is_counted_and_skipped() {
     let mut http = Conv::new("10.0.0.1:50001", "10.0.0.2:80", 1, 1);
     http.handshake();
     http.send(Role::Client, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 100);
-    http.send(Role::Server, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 100);
+    http.send(
+        Role::Server,
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+        100,
+    );
     let mut other = Conv::new("10.0.0.1:50002", "10.0.0.2:5432", 1, 1);
     other.handshake();
     other.send(Role::Client, b"\x00\x00\x00\x08\x04\xd2\x16\x2f", 100);
@@ -601,14 +656,20 @@ fn other_traffic_is_counted_and_skipped() {
 
 #[test]
 fn truncated_pcap_headers() {
-    let file = synth::pcap_of(Link::Ethernet, &demo_conv("10.0.0.1:1", "10.0.0.2:2", 0, 50).out);
+    let file = synth::pcap_of(
+        Link::Ethernet,
+        &demo_conv("10.0.0.1:1", "10.0.0.2:2", 0, 50).out,
+    );
     for len in [4, 10, 23] {
         assert!(matches!(
             pcap::read(&file[..len], &Options::default()),
             Err(Error::TruncatedHeader { .. })
         ));
     }
-    let ng = synth::pcapng_of(Link::Ethernet, &demo_conv("10.0.0.1:1", "10.0.0.2:2", 0, 50).out);
+    let ng = synth::pcapng_of(
+        Link::Ethernet,
+        &demo_conv("10.0.0.1:1", "10.0.0.2:2", 0, 50).out,
+    );
     for len in [4, 20] {
         assert!(pcap::read(&ng[..len], &Options::default()).is_err());
     }
@@ -618,7 +679,10 @@ fn truncated_pcap_headers() {
     std::fs::write(&path, &file[..10]).unwrap();
     let (ok, _, err) = cli(&["inspect", path.to_str().unwrap()]);
     assert!(!ok);
-    assert!(err.contains("truncated pcap header: 10 bytes, the header needs 24"), "{err}");
+    assert!(
+        err.contains("truncated pcap header: 10 bytes, the header needs 24"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -631,11 +695,19 @@ fn a_record_longer_than_the_file_stops_reading_there() {
     file[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     let c = read(&file);
     assert_eq!(pcap_conversations(&c), expected());
-    assert!(c.notes.iter().any(|n| n.text.contains("cut short")), "{:?}", c.notes);
+    assert!(
+        c.notes.iter().any(|n| n.text.contains("cut short")),
+        "{:?}",
+        c.notes
+    );
     // and a file cut inside a record
     let full = synth::pcapng_of(Link::Ethernet, &conv.out);
     let c = read(&full[..full.len() - 10]);
-    assert!(c.notes.iter().any(|n| n.text.contains("cut short")), "{:?}", c.notes);
+    assert!(
+        c.notes.iter().any(|n| n.text.contains("cut short")),
+        "{:?}",
+        c.notes
+    );
 }
 
 #[test]
@@ -708,8 +780,21 @@ const FIELDS: &[(&str, &str)] = &[
 ];
 
 const TYPE_NAMES: &[&str] = &[
-    "", "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "QUERY", "QUERYACK", "QUERYCON", "SUBSCRIBE",
-    "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT",
+    "",
+    "CONNECT",
+    "CONNACK",
+    "PUBLISH",
+    "PUBACK",
+    "QUERY",
+    "QUERYACK",
+    "QUERYCON",
+    "SUBSCRIBE",
+    "SUBACK",
+    "UNSUBSCRIBE",
+    "UNSUBACK",
+    "PINGREQ",
+    "PINGRESP",
+    "DISCONNECT",
 ];
 
 fn tshark(file: &Path, extra: &[&str]) -> String {
@@ -754,7 +839,12 @@ fn tshark_dissects_every_frame_like_timwire() {
     if !tshark_available() {
         return;
     }
-    for capture in ["demo-tcp.pcap", "demo-ws.pcap", "demo-ws.pcapng", "demo-tcp-any.pcap"] {
+    for capture in [
+        "demo-tcp.pcap",
+        "demo-ws.pcap",
+        "demo-ws.pcapng",
+        "demo-tcp-any.pcap",
+    ] {
         let path = fixture(capture);
         let mut args = vec!["-T", "fields", "-E", "occurrence=f"];
         for (f, _) in FIELDS {
@@ -774,8 +864,15 @@ fn tshark_dissects_every_frame_like_timwire() {
         assert_eq!(got, want, "{capture}");
     }
     // the column a person scans
-    let info = tshark(&fixture("demo-tcp.pcap"), &["-T", "fields", "-e", "_ws.col.Info"]);
-    assert!(info.lines().any(|l| l == "PUBLISH msgId=1 topic=timMsg → bob"), "{info}");
+    let info = tshark(
+        &fixture("demo-tcp.pcap"),
+        &["-T", "fields", "-e", "_ws.col.Info"],
+    );
+    assert!(
+        info.lines()
+            .any(|l| l == "PUBLISH msgId=1 topic=timMsg → bob"),
+        "{info}"
+    );
 }
 
 #[test]
@@ -795,8 +892,16 @@ fn tshark_reassembles_split_frames_and_flags_bad_checksums() {
     let out = tshark(
         &path,
         &[
-            "-T", "fields", "-e", "timwire.type", "-e", "timwire.checksum.ok", "-e",
-            "timwire.clientid", "-e", "_ws.expert.message",
+            "-T",
+            "fields",
+            "-e",
+            "timwire.type",
+            "-e",
+            "timwire.checksum.ok",
+            "-e",
+            "timwire.clientid",
+            "-e",
+            "_ws.expert.message",
         ],
     );
     let lines: Vec<&str> = out.lines().collect();
@@ -804,5 +909,8 @@ fn tshark_reassembles_split_frames_and_flags_bad_checksums() {
     assert!(lines[0].starts_with("1\t1\talice-phone123"), "{out}");
     assert!(lines[1].starts_with("2\t1"), "{out}");
     assert!(lines[2].starts_with("12,12\t0,1"), "{out}");
-    assert!(lines[2].contains("Bad checksum 0xc1 (expected 0xc0)"), "{out}");
+    assert!(
+        lines[2].contains("Bad checksum 0xc1 (expected 0xc0)"),
+        "{out}"
+    );
 }

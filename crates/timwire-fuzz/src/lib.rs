@@ -459,7 +459,10 @@ pub fn capture(data: &[u8]) {
         let conn = capture
             .connection(r.conn)
             .expect("a record names a listed connection");
-        assert_eq!(conn.framing, r.framing, "a record's framing is its connection's");
+        assert_eq!(
+            conn.framing, r.framing,
+            "a record's framing is its connection's"
+        );
         total += r.frame.len();
     }
     assert!(

@@ -28,7 +28,9 @@ pub const LINUX_SLL2: i32 = 276;
 const RAW_BSD: [i32; 2] = [12, 14];
 
 /// Every link type this module reads.
-pub const SUPPORTED: &[i32] = &[NULL, ETHERNET, RAW, 12, 14, LOOP, LINUX_SLL, IPV4, IPV6, LINUX_SLL2];
+pub const SUPPORTED: &[i32] = &[
+    NULL, ETHERNET, RAW, 12, 14, LOOP, LINUX_SLL, IPV4, IPV6, LINUX_SLL2,
+];
 
 /// Fails for a link type this module cannot read (a pcap file has one for all its packets).
 pub fn check_supported(linktype: i32) -> Result<(), Error> {
@@ -122,7 +124,11 @@ pub fn tcp_segment(linktype: i32, data: &[u8]) -> Result<TcpSegment<'_>, Skip> {
                 u32::from_be_bytes(family)
             } else {
                 let le = u32::from_le_bytes(family);
-                if le <= 0xFFFF { le } else { u32::from_be_bytes(family) }
+                if le <= 0xFFFF {
+                    le
+                } else {
+                    u32::from_be_bytes(family)
+                }
             };
             // AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD),
             // 30 (macOS), 10 (Linux).

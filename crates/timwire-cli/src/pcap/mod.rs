@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per step:
 //!
-//! 1. [`file`]: the file format, by magic number; every packet with its link type and time.
+//! 1. [`file`](mod@file): the file format, by magic number; every packet with its link type and time.
 //! 2. [`link`]: the link layer (Ethernet, Linux cooked SLL/SLL2, BSD loopback/null, raw IP),
 //!    IPv4/IPv6 and TCP. Packets that are not TCP over IP are counted ([`Capture::skipped`]).
 //! 3. Connections: segments are grouped by their address/port pair. A new SYN on a pair whose
@@ -47,7 +47,9 @@ use std::net::SocketAddr;
 use bytes::Bytes;
 use timwire::signal::DEFAULT_MAX_BODY;
 use timwire::signal::stream::Peek;
-use timwire::{ClientPacket, Decode, Frame, Framing, MessageType, Role, ServerPacket, StreamDecoder};
+use timwire::{
+    ClientPacket, Decode, Frame, Framing, MessageType, Role, ServerPacket, StreamDecoder,
+};
 
 pub use file::{FileFormat, sniff};
 use link::Skip;
@@ -310,7 +312,8 @@ pub fn read(bytes: &[u8], options: &Options) -> Result<Capture, Error> {
         };
         let from_a = seg.src == tcp.a;
         if seg.syn && tcp.syn_from_a.is_none() {
-            tcp.syn_from_a = Some(from_a == !seg.ack);
+            // SYN alone comes from the client, SYN+ACK from the server
+            tcp.syn_from_a = Some(from_a != seg.ack);
         }
         if seg.fin || seg.rst {
             tcp.ended = true;
@@ -432,8 +435,22 @@ fn decode_connection(
         }
         (Head::OtherRequest, _) => return None,
         _ => {
-            stream_direction(id, Role::Client, c_stream, options, &mut records, &mut notes);
-            stream_direction(id, Role::Server, s_stream, options, &mut records, &mut notes);
+            stream_direction(
+                id,
+                Role::Client,
+                c_stream,
+                options,
+                &mut records,
+                &mut notes,
+            );
+            stream_direction(
+                id,
+                Role::Server,
+                s_stream,
+                options,
+                &mut records,
+                &mut notes,
+            );
             (Framing::Stream, None)
         }
     };
@@ -590,10 +607,7 @@ fn stream_direction(
                                 id,
                                 sender,
                                 Some(run.offset + p as u64),
-                                format!(
-                                    "resumed at a frame boundary ({} bytes skipped)",
-                                    p - pos
-                                ),
+                                format!("resumed at a frame boundary ({} bytes skipped)", p - pos),
                             ));
                         }
                         pos = p;
@@ -617,11 +631,21 @@ fn stream_direction(
             match decoder.peek(rest) {
                 Ok(Peek::Complete { frame_len, .. }) => {
                     let bytes = Bytes::copy_from_slice(rest.get(..frame_len).unwrap_or_default());
-                    push_record(records, id, sender, Framing::Stream, run, pos + frame_len - 1, bytes);
+                    push_record(
+                        records,
+                        id,
+                        sender,
+                        Framing::Stream,
+                        run,
+                        pos + frame_len - 1,
+                        bytes,
+                    );
                     pos += frame_len;
                 }
                 Ok(Peek::NeedMore { missing }) => {
-                    let why = if n + 1 < runs || stream.gaps.last().is_some_and(|g| g.offset >= run.offset) {
+                    let why = if n + 1 < runs
+                        || stream.gaps.last().is_some_and(|g| g.offset >= run.offset)
+                    {
                         "a frame cut by a gap"
                     } else {
                         "the capture ends inside a frame"
@@ -698,10 +722,7 @@ fn ws_direction(
             damaged(
                 notes,
                 pos,
-                format!(
-                    "{why} ({} of {total} bytes captured)",
-                    rest.len()
-                ),
+                format!("{why} ({} of {total} bytes captured)", rest.len()),
             );
             return;
         }

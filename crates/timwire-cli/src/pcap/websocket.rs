@@ -297,10 +297,7 @@ mod tests {
         );
         assert_eq!(parse_frame_header(&[0x82, 0x7e, 0x01]).unwrap(), None);
         let huge = [0x82, 0x7f, 0x80, 0, 0, 0, 0, 0, 0, 0];
-        assert_eq!(
-            parse_frame_header(&huge),
-            Err(FrameError::TooLong(1 << 63))
-        );
+        assert_eq!(parse_frame_header(&huge), Err(FrameError::TooLong(1 << 63)));
         assert!(parse_frame_header(&[0x09, 0x00]).is_err()); // fragmented ping
     }
 
