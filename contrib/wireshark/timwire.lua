@@ -165,6 +165,7 @@ local function expected_checksum(tvb, offset, plen)
 end
 
 -- Body readers: each adds one field and advances, or returns nil when the body is too short.
+-- With no tree they only check (the heuristics use that).
 local Body = {}
 Body.__index = Body
 local function body(tvb, offset, stop, tree)
@@ -175,14 +176,14 @@ function Body:uint(field, n)
   if not self.ok or self:left() < n then self.ok = false; return nil end
   local r = self.tvb(self.pos, n)
   local v = r:uint()
-  local item = self.tree:add(field, r, v)
+  local item = self.tree and self.tree:add(field, r, v)
   self.pos = self.pos + n
   return v, r, item
 end
 function Body:int64(field)
   if not self.ok or self:left() < 8 then self.ok = false; return nil end
   local r = self.tvb(self.pos, 8)
-  self.tree:add(field, r, r:int64())
+  if self.tree then self.tree:add(field, r, r:int64()) end
   self.pos = self.pos + 8
   return r:int64()
 end
@@ -193,20 +194,20 @@ function Body:str(field)
   local s = ""
   local r = self.tvb(self.pos, 2 + n)
   if n > 0 then s = self.tvb(self.pos + 2, n):string(ENC_UTF_8) end
-  self.tree:add(field, r, s)
+  if self.tree then self.tree:add(field, r, s) end
   self.pos = self.pos + 2 + n
   return s
 end
 function Body:rest(field)
   if not self.ok then return nil end
   local n = self:left()
-  if n > 0 then self.tree:add(field, self.tvb(self.pos, n)) end
+  if n > 0 and self.tree then self.tree:add(field, self.tvb(self.pos, n)) end
   self.pos = self.stop
   return n
 end
 function Body:status(n, names)
   local v, r = self:uint(f.status, n)
-  if v and names and names[v] then self.tree:add(f.status_name, r, names[v]) end
+  if v and names and names[v] and self.tree then self.tree:add(f.status_name, r, names[v]) end
   return v
 end
 
@@ -221,9 +222,12 @@ local function dissect_body(tvb, offset, stop, tree, kind, client)
     local flags, r, ft = b:uint(f.cflags, 1)
     local clientid
     if flags then
-      for _, ff in ipairs({ f.cf_appid, f.cf_token, f.cf_wretain, f.cf_wqos, f.cf_will, f.cf_clean, f.cf_reserved }) do
-        ft:add(ff, r)
+      if ft then
+        for _, ff in ipairs({ f.cf_appid, f.cf_token, f.cf_wretain, f.cf_wqos, f.cf_will, f.cf_clean, f.cf_reserved }) do
+          ft:add(ff, r)
+        end
       end
+      if bit.band(flags, 0x01) ~= 0 then b.ok = false end -- the reserved bit
       b:uint(f.keepalive, 2)
       clientid = b:str(f.clientid)
       if bit.band(flags, 0x04) ~= 0 then b:str(f.willtopic); b:str(f.will) end
@@ -388,7 +392,8 @@ function rmtp_ws.dissector(tvb, pinfo, tree)
 end
 
 -- The TCP heuristic: a frame prefix with a known type, a matching checksum, a minimal length
--- within the body limit, at the start of the segment.
+-- within the body limit, at the start of the segment, and a body that decodes when it is all
+-- there.
 local function heur_tcp(tvb, pinfo, tree)
   local header, checksum, len, plen = read_prefix(tvb, 0)
   if not header then return false end
@@ -397,6 +402,11 @@ local function heur_tcp(tvb, pinfo, tree)
   if checksum ~= expected_checksum(tvb, 0, plen) then return false end
   if len > rmtp.prefs.max_body then return false end
   if (kind == 12 or kind == 13) and len ~= 0 then return false end
+  if tvb:len() >= plen + len then
+    -- a whole first frame: its body must decode for the direction
+    local _, ok = dissect_body(tvb, plen, plen + len, nil, kind, from_client(pinfo, kind))
+    if not ok then return false end
+  end
   if tvb:len() >= plen + len and plen + len < tvb:len() then
     -- more after the frame: it must be another valid prefix
     local h2, c2, _, p2 = read_prefix(tvb, plen + len)
@@ -408,15 +418,15 @@ local function heur_tcp(tvb, pinfo, tree)
   return true
 end
 
--- The WebSocket heuristic: a binary message whose first byte is a known type with a body of a
--- plausible size for it.
+-- The WebSocket heuristic: a message whose first byte is a known type and whose body decodes
+-- as that type's for the direction.
 local function heur_ws(tvb, pinfo, tree)
   local n = tvb:len()
   if n < 1 then return false end
   local kind = bit.rshift(tvb(0, 1):uint(), 4)
   if kind < 1 or kind > 14 then return false end
-  if (kind == 12 or kind == 13) and n ~= 1 then return false end
-  if kind ~= 12 and kind ~= 13 and n < 3 then return false end
+  local _, ok = dissect_body(tvb, 1, n, nil, kind, from_client(pinfo, kind))
+  if not ok then return false end
   rmtp_ws.dissector(tvb, pinfo, tree)
   return true
 end

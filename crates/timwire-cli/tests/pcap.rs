@@ -914,3 +914,56 @@ fn tshark_reassembles_split_frames_and_flags_bad_checksums() {
         "{out}"
     );
 }
+
+#[test]
+fn tshark_reads_synthetic_captures() {
+    if !tshark_available() {
+        return;
+    }
+    let types = |frames: &[(Role, Vec<u8>)]| -> Vec<String> {
+        frames
+            .iter()
+            .map(|(r, f)| {
+                let dir = if *r == Role::Client { "C→S" } else { "S→C" };
+                format!("{dir} {}", f[0] >> 4)
+            })
+            .collect()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        // IPv6 over SLL2, every frame cut into 7-byte segments
+        (
+            "v6-sll2.pcapng",
+            synth::pcapng_of(
+                Link::Sll2,
+                &demo_conv("[2001:db8::1]:50000", "[2001:db8::2]:9000", 1, 7).out,
+            ),
+            types(&frames()),
+        ),
+        // WebSocket over IPv6 loopback (BSD loop), fragmented message, ping, text, close
+        (
+            "ws-loop.pcap",
+            synth::pcap_of(Link::Loop, &ws_conv().out),
+            types(&message_frames()),
+        ),
+    ];
+    for (name, bytes, want) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = tshark(
+            &path,
+            &["-T", "fields", "-e", "timwire.direction", "-e", "timwire.type"],
+        );
+        let got: Vec<String> = out
+            .lines()
+            .flat_map(|l| {
+                let (d, t) = l.split_once('\t').unwrap();
+                d.split(',')
+                    .zip(t.split(','))
+                    .map(|(d, t)| format!("{d} {t}"))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(got, want, "{name}");
+    }
+}
