@@ -952,7 +952,14 @@ fn tshark_reads_synthetic_captures() {
         std::fs::write(&path, bytes).unwrap();
         let out = tshark(
             &path,
-            &["-T", "fields", "-e", "timwire.direction", "-e", "timwire.type"],
+            &[
+                "-T",
+                "fields",
+                "-e",
+                "timwire.direction",
+                "-e",
+                "timwire.type",
+            ],
         );
         let got: Vec<String> = out
             .lines()
@@ -966,4 +973,44 @@ fn tshark_reads_synthetic_captures() {
             .collect();
         assert_eq!(got, want, "{name}");
     }
+}
+
+#[test]
+fn convert_mixed_transports_to_stream_framing() {
+    let mut packets = demo_conv("10.0.0.1:50000", "10.0.0.2:9000", 1, 100).out;
+    let mut ws = ws_conv();
+    // the same IP version for one link: move the WebSocket conversation to IPv4
+    for t in &mut ws.out {
+        let (c, s) = ("10.0.0.3".parse().unwrap(), "10.0.0.4".parse().unwrap());
+        let from_client = t.src.port() == 50000;
+        t.src = SocketAddr::new(if from_client { c } else { s }, t.src.port());
+        t.dst = SocketAddr::new(if from_client { s } else { c }, t.dst.port());
+        t.time_us += 1_000_000;
+    }
+    packets.extend(ws.out);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("mixed.pcap");
+    std::fs::write(&input, synth::pcap_of(Link::Ethernet, &packets)).unwrap();
+    let output = dir.path().join("mixed.twcap");
+    let (ok, out, err) = cli(&["convert", input.to_str().unwrap(), output.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("of 2 connections (stream framing)"), "{out}");
+    assert!(out.contains("10.0.0.3:50000 → 10.0.0.4:8080 (ws)"), "{out}");
+    assert!(out.contains("skipped: 1 WebSocket text messages"), "{out}");
+    let (framing, conv) = twcap(&output);
+    assert_eq!(framing, Framing::Stream);
+    // the WebSocket frames, re-encoded with the stream prefix, are the TCP ones
+    assert_eq!(conv.len(), 2);
+    let tcp_frames: Vec<_> = frames().into_iter().map(|(_, f)| f).collect();
+    let (ok, inspect, err) = cli(&["inspect", output.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        inspect.contains("summary: 22 records, 2 connections"),
+        "{inspect}"
+    );
+    assert!(
+        tcp_frames
+            .iter()
+            .all(|f| conv.iter().any(|c| c.iter().any(|(_, g)| g == f)))
+    );
 }

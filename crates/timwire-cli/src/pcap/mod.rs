@@ -514,22 +514,25 @@ fn note(id: u16, sender: Role, offset: Option<u64>, text: String) -> Note {
     }
 }
 
-/// Whether a whole frame that `sender` may send decodes from `bytes`.
+/// Whether a whole frame that `sender` may send decodes from `bytes` (borrowed: nothing is
+/// copied, so the boundary search costs no allocation per candidate).
 fn decodes_as(bytes: &[u8], framing: Framing, sender: Role, max_body: usize) -> bool {
-    let frame = match framing {
-        Framing::Message => Frame::from_message(Bytes::copy_from_slice(bytes)),
+    let frame: Frame<&[u8]> = match framing {
+        Framing::Message => match Frame::from_message(bytes) {
+            Ok(f) => f,
+            Err(_) => return false,
+        },
         Framing::Stream => match StreamDecoder::with_max_body(max_body).peek(bytes) {
-            Ok(Peek::Complete { prefix, frame_len }) if frame_len == bytes.len() => Ok(Frame::new(
+            Ok(Peek::Complete { prefix, frame_len }) if frame_len == bytes.len() => Frame::new(
                 prefix.header(),
-                Bytes::copy_from_slice(bytes.get(prefix.len()..).unwrap_or_default()),
-            )),
+                bytes.get(prefix.len()..).unwrap_or_default(),
+            ),
             _ => return false,
         },
     };
-    let Ok(frame) = frame else { return false };
     match sender {
-        Role::Client => ClientPacket::decode(&frame).is_ok(),
-        Role::Server => ServerPacket::decode(&frame).is_ok(),
+        Role::Client => ClientPacket::<&[u8]>::decode(&frame).is_ok(),
+        Role::Server => ServerPacket::<&[u8]>::decode(&frame).is_ok(),
     }
 }
 

@@ -217,7 +217,7 @@ pub fn reassemble(segments: &[Segment<'_>]) -> Stream {
                 len: start - cursor,
             });
             cursor = start;
-            latest = None;
+            // `latest` carries over: frames after a gap are not dated before those before it
         }
         if run.data.is_empty() {
             run.offset = cursor;
