@@ -694,6 +694,15 @@ fn ws_direction(
     let data = &run.data[..];
     let mut pos = head_len;
     let mut messages = websocket::Messages::default();
+    for g in &stream.gaps {
+        notes.notes.push(note(
+            id,
+            sender,
+            Some(g.offset),
+            format!("gap of {} bytes (not captured)", g.len),
+        ));
+    }
+    let gap = !stream.gaps.is_empty();
     let damaged = |notes: &mut ConnNotes, at: usize, why: String| {
         notes.notes.push(note(
             id,
@@ -706,8 +715,17 @@ fn ws_direction(
         let rest = data.get(pos..).unwrap_or_default();
         let header = match websocket::parse_frame_header(rest) {
             Ok(Some(h)) => h,
+            Ok(None) if gap => {
+                damaged(notes, pos, "a WebSocket frame header cut by a gap".into());
+                return;
+            }
             Ok(None) => {
-                damaged(notes, pos, "a WebSocket frame header cut short".into());
+                notes.notes.push(note(
+                    id,
+                    sender,
+                    Some(pos as u64),
+                    "the capture ends inside a WebSocket frame header".into(),
+                ));
                 return;
             }
             Err(e) => {
@@ -717,16 +735,21 @@ fn ws_direction(
         };
         let total = header.header_len as u64 + header.payload_len;
         if total > rest.len() as u64 {
-            let why = if stream.runs.len() > 1 || !stream.gaps.is_empty() {
-                "a WebSocket frame cut by a gap"
+            let text = format!("{} of {total} bytes captured", rest.len());
+            if gap {
+                damaged(
+                    notes,
+                    pos,
+                    format!("a WebSocket frame cut by a gap ({text})"),
+                );
             } else {
-                "the capture ends inside a WebSocket frame"
-            };
-            damaged(
-                notes,
-                pos,
-                format!("{why} ({} of {total} bytes captured)", rest.len()),
-            );
+                notes.notes.push(note(
+                    id,
+                    sender,
+                    Some(pos as u64),
+                    format!("the capture ends inside a WebSocket frame ({text})"),
+                ));
+            }
             return;
         }
         let total = total as usize;
@@ -764,13 +787,8 @@ fn ws_direction(
             }
         }
     }
-    {
-        if let Some(g) = stream.gaps.first() {
-            damaged(
-                notes,
-                g.offset as usize,
-                format!("gap of {} bytes (not captured)", g.len),
-            );
-        }
+    // the run ended on a frame boundary, right before a gap
+    if let Some(g) = stream.gaps.first() {
+        damaged(notes, g.offset as usize, "frames after the gap".into());
     }
 }
