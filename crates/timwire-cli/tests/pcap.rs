@@ -1014,3 +1014,46 @@ fn convert_mixed_transports_to_stream_framing() {
             .all(|f| conv.iter().any(|c| c.iter().any(|(_, g)| g == f)))
     );
 }
+
+/// Writes synthetic seeds for the `capture` fuzz target next to the demo captures:
+/// `cargo test -p timwire-cli --test pcap -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore = "writes fuzz/corpus/capture/"]
+fn write_fuzz_seeds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/capture");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut gap = demo_conv("10.0.0.1:50000", "10.0.0.2:9000", u32::MAX - 20, 9).out;
+    gap.remove(7);
+    gap.swap(3, 4);
+    let seeds = [
+        (
+            "synth-ethernet-gap-wrap.pcap",
+            synth::pcap_of(Link::Ethernet, &gap),
+        ),
+        (
+            "synth-sll-v6.pcapng",
+            synth::pcapng_of(
+                Link::Sll,
+                &demo_conv("[2001:db8::1]:50000", "[2001:db8::2]:9000", 1, 40).out,
+            ),
+        ),
+        (
+            "synth-ws-loop.pcap",
+            synth::pcap_of(Link::Loop, &ws_conv().out),
+        ),
+        (
+            "synth-ws-null.pcapng",
+            synth::pcapng_of(Link::Null, &ws_conv().out),
+        ),
+        (
+            "synth-raw-nosyn.pcap",
+            synth::pcap_of(
+                Link::Raw,
+                &demo_conv("10.0.0.1:1", "10.0.0.2:2", 5, 1000).out[2..],
+            ),
+        ),
+    ];
+    for (name, bytes) in seeds {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
