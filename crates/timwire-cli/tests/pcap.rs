@@ -1057,3 +1057,92 @@ fn write_fuzz_seeds() {
         std::fs::write(dir.join(name), bytes).unwrap();
     }
 }
+
+#[test]
+fn tshark_dissects_subscriptions_wills_and_server_disconnects() {
+    if !tshark_available() {
+        return;
+    }
+    // CONNECT with a will, appId and token; SUBSCRIBE/SUBACK, UNSUBSCRIBE/UNSUBACK; a
+    // S→C DISCONNECT (stream framing, each checksum = header ^ length)
+    let str16 = |s: &str| {
+        let mut v = (s.len() as u16).to_be_bytes().to_vec();
+        v.extend_from_slice(s.as_bytes());
+        v
+    };
+    let frame = |header: u8, body: Vec<u8>| {
+        let len = body.len() as u8;
+        assert!(len < 128);
+        let mut f = vec![header, header ^ len, len];
+        f.extend(body);
+        f
+    };
+    let mut connect = str16("RCloud");
+    connect.extend([3, 0x80 | 0x40 | 0x20 | 0x08 | 0x04 | 0x02, 0, 60]);
+    for s in ["dev", "will/topic", "bye", "app", "tok"] {
+        connect.extend(str16(s));
+    }
+    let mut subscribe = vec![0, 7];
+    subscribe.extend(str16("a/b"));
+    subscribe.push(1);
+    let mut unsubscribe = vec![0, 8];
+    unsubscribe.extend(str16("a/b"));
+    let frames = [
+        (Role::Client, frame(0x10, connect)),
+        (Role::Server, frame(0x20, vec![0, 0])),
+        (Role::Client, frame(0x82, subscribe)),
+        (Role::Server, frame(0x90, vec![0, 7, 1, 0x80])),
+        (Role::Client, frame(0xA2, unsubscribe)),
+        (Role::Server, frame(0xB0, vec![0, 8])),
+        (Role::Server, frame(0xE0, vec![0, 1])),
+    ];
+    let mut conv = Conv::new("10.0.0.1:50000", "10.0.0.2:9000", 1, 1);
+    conv.handshake();
+    for (role, f) in &frames {
+        conv.send(*role, f, 1000);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("subs.pcap");
+    std::fs::write(&path, synth::pcap_of(Link::Ethernet, &conv.out)).unwrap();
+    // timwire decodes every one of them
+    let (ok, out, err) = cli(&["decode", "-i", path.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with('#')).count(),
+        7,
+        "{out}"
+    );
+    let fields = [
+        "timwire.direction",
+        "timwire.type",
+        "timwire.qos",
+        "timwire.msgid",
+        "timwire.topic",
+        "timwire.subscribe_qos",
+        "timwire.granted_qos",
+        "timwire.status",
+        "timwire.connect_flags.will",
+        "timwire.connect_flags.will_qos",
+        "timwire.connect_flags.will_retain",
+        "timwire.willtopic",
+        "timwire.will",
+        "timwire.appid",
+        "timwire.token",
+        "timwire.clientid",
+    ];
+    let mut args = vec!["-T", "fields"];
+    for f in fields {
+        args.extend(["-e", f]);
+    }
+    let got = tshark(&path, &args);
+    let want = [
+        "C→S\t1\t0\t\t\t\t\t\t1\t1\t1\twill/topic\tbye\tapp\ttok\tdev",
+        "S→C\t2\t0\t\t\t\t\t0\t\t\t\t\t\t\t\t",
+        "C→S\t8\t1\t7\ta/b\t1\t\t\t\t\t\t\t\t\t\t",
+        "S→C\t9\t0\t7\t\t\t0x01,0x80\t\t\t\t\t\t\t\t\t",
+        "C→S\t10\t1\t8\ta/b\t\t\t\t\t\t\t\t\t\t\t",
+        "S→C\t11\t0\t8\t\t\t\t\t\t\t\t\t\t\t\t",
+        "S→C\t14\t0\t\t\t\t\t1\t\t\t\t\t\t\t\t",
+    ];
+    assert_eq!(got.lines().collect::<Vec<_>>(), want, "{got}");
+}
