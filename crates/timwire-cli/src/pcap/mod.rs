@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per step:
 //!
-//! 1. [`file`](mod@file): the file format, by magic number; every packet with its link type and time.
+//! 1. [`file`](mod@file): the file format, by magic number; every packet with its link type
+//!    and time.
 //! 2. [`link`]: the link layer (Ethernet, Linux cooked SLL/SLL2, BSD loopback/null, raw IP),
 //!    IPv4/IPv6 and TCP. Packets that are not TCP over IP are counted ([`Capture::skipped`]).
 //! 3. Connections: segments are grouped by their address/port pair. A new SYN on a pair whose
@@ -10,10 +11,12 @@
 //! 4. [`reassembly`]: each direction's byte stream, with gaps, retransmissions and FIN/RST.
 //! 5. Which side is the client: `server_port` when given, else the side that sent the SYN,
 //!    else the side that sends the HTTP upgrade or a CONNECT, else the side with the higher port.
-//! 6. Which framing: message framing when the client's stream starts with an HTTP/1.1 WebSocket
-//!    upgrade (then [`websocket`] frames, one RMTP frame per binary message); stream framing
-//!    when the bytes hold RMTP stream frames. A connection that is neither (no RMTP frame found
-//!    in either direction) is counted and skipped, not an error.
+//! 6. Which framing: message framing when the client's stream starts with an HTTP/1.1
+//!    WebSocket upgrade (then [`websocket`] frames, one RMTP frame per binary message); stream
+//!    framing when the bytes hold RMTP stream frames. A connection that is neither (no frame
+//!    that its sender may send, in either direction) is counted and skipped, not an error.
+//! 7. The frames of each direction (the private `frames` module), dated by the packet that
+//!    completed them, and every connection's frames merged in that packet order.
 //!
 //! # Gaps
 //!
@@ -35,6 +38,7 @@
 //! anything is taken.
 
 pub mod file;
+mod frames;
 pub mod link;
 pub mod reassembly;
 pub mod synth;
@@ -47,14 +51,13 @@ use std::net::SocketAddr;
 use bytes::Bytes;
 use timwire::signal::DEFAULT_MAX_BODY;
 use timwire::signal::stream::Peek;
-use timwire::{
-    ClientPacket, Decode, Frame, Framing, MessageType, Role, ServerPacket, StreamDecoder,
-};
+use timwire::{Framing, MessageType, Role, StreamDecoder};
 
 pub use file::{FileFormat, sniff};
+use frames::{ConnNotes, decodes_as, stream_direction, ws_direction};
 use link::Skip;
-use reassembly::{End, Run, Segment, Stream};
-use websocket::{Event, Head};
+use reassembly::{End, Segment, Stream};
+use websocket::Head;
 
 /// Why a capture cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -364,12 +367,6 @@ pub fn read(bytes: &[u8], options: &Options) -> Result<Capture, Error> {
     })
 }
 
-#[derive(Default)]
-struct ConnNotes {
-    notes: Vec<Note>,
-    text_messages: u64,
-}
-
 fn first_bytes(s: &Stream) -> &[u8] {
     match s.runs.first() {
         Some(r) if r.offset == 0 => &r.data,
@@ -502,293 +499,5 @@ fn parse_head_of(s: &Stream) -> Head {
         Head::NotHttp
     } else {
         websocket::parse_head(data)
-    }
-}
-
-fn note(id: u16, sender: Role, offset: Option<u64>, text: String) -> Note {
-    Note {
-        conn: Some(id),
-        sender: Some(sender),
-        offset,
-        text,
-    }
-}
-
-/// Whether a whole frame that `sender` may send decodes from `bytes` (borrowed: nothing is
-/// copied, so the boundary search costs no allocation per candidate).
-fn decodes_as(bytes: &[u8], framing: Framing, sender: Role, max_body: usize) -> bool {
-    let frame: Frame<&[u8]> = match framing {
-        Framing::Message => match Frame::from_message(bytes) {
-            Ok(f) => f,
-            Err(_) => return false,
-        },
-        Framing::Stream => match StreamDecoder::with_max_body(max_body).peek(bytes) {
-            Ok(Peek::Complete { prefix, frame_len }) if frame_len == bytes.len() => Frame::new(
-                prefix.header(),
-                bytes.get(prefix.len()..).unwrap_or_default(),
-            ),
-            _ => return false,
-        },
-    };
-    match sender {
-        Role::Client => ClientPacket::<&[u8]>::decode(&frame).is_ok(),
-        Role::Server => ServerPacket::<&[u8]>::decode(&frame).is_ok(),
-    }
-}
-
-/// The longest stretch searched for a frame boundary after a gap.
-const MAX_RESYNC_SCAN: usize = 1024 * 1024;
-
-/// The first offset at or after `from` where a whole frame of `sender` decodes and is followed
-/// by another frame's valid prefix, or by the end of the bytes.
-fn find_boundary(data: &[u8], from: usize, sender: Role, max_body: usize) -> Option<usize> {
-    let decoder = StreamDecoder::with_max_body(max_body);
-    let end = data.len().min(from.saturating_add(MAX_RESYNC_SCAN));
-    (from..end).find(|&p| {
-        let rest = data.get(p..).unwrap_or_default();
-        let Ok(Peek::Complete { frame_len, .. }) = decoder.peek(rest) else {
-            return false;
-        };
-        let whole = rest.get(..frame_len).unwrap_or_default();
-        if !decodes_as(whole, Framing::Stream, sender, max_body) {
-            return false;
-        }
-        let after = rest.get(frame_len..).unwrap_or_default();
-        after.is_empty() || decoder.peek(after).is_ok()
-    })
-}
-
-fn push_record(
-    records: &mut Vec<Record>,
-    id: u16,
-    sender: Role,
-    framing: Framing,
-    run: &Run,
-    last_byte: usize,
-    frame: Bytes,
-) {
-    let stamp = run.stamp_at(last_byte);
-    records.push(Record {
-        time_us: stamp.time_us,
-        packet: stamp.packet,
-        conn: id,
-        sender,
-        framing,
-        frame,
-    });
-}
-
-/// Stream framing: frames back to back; resynchronises after gaps and framing errors.
-fn stream_direction(
-    id: u16,
-    sender: Role,
-    stream: &Stream,
-    options: &Options,
-    records: &mut Vec<Record>,
-    notes: &mut ConnNotes,
-) {
-    let decoder = StreamDecoder::with_max_body(options.max_body);
-    let runs = stream.runs.len();
-    for g in &stream.gaps {
-        notes.notes.push(note(
-            id,
-            sender,
-            Some(g.offset),
-            format!("gap of {} bytes (not captured)", g.len),
-        ));
-    }
-    for (n, run) in stream.runs.iter().enumerate() {
-        let data = &run.data[..];
-        let mut pos = 0usize;
-        let mut aligned = run.offset == 0 && stream.syn_seen;
-        while pos < data.len() {
-            if !aligned {
-                match find_boundary(data, pos, sender, options.max_body) {
-                    Some(p) => {
-                        if p > pos || run.offset > 0 {
-                            notes.notes.push(note(
-                                id,
-                                sender,
-                                Some(run.offset + p as u64),
-                                format!("resumed at a frame boundary ({} bytes skipped)", p - pos),
-                            ));
-                        }
-                        pos = p;
-                        aligned = true;
-                    }
-                    None => {
-                        notes.notes.push(note(
-                            id,
-                            sender,
-                            Some(run.offset + pos as u64),
-                            format!(
-                                "no frame boundary found in the next {} bytes; skipped",
-                                data.len() - pos
-                            ),
-                        ));
-                        break;
-                    }
-                }
-            }
-            let rest = data.get(pos..).unwrap_or_default();
-            match decoder.peek(rest) {
-                Ok(Peek::Complete { frame_len, .. }) => {
-                    let bytes = Bytes::copy_from_slice(rest.get(..frame_len).unwrap_or_default());
-                    push_record(
-                        records,
-                        id,
-                        sender,
-                        Framing::Stream,
-                        run,
-                        pos + frame_len - 1,
-                        bytes,
-                    );
-                    pos += frame_len;
-                }
-                Ok(Peek::NeedMore { missing }) => {
-                    let why = if n + 1 < runs
-                        || stream.gaps.last().is_some_and(|g| g.offset >= run.offset)
-                    {
-                        "a frame cut by a gap"
-                    } else {
-                        "the capture ends inside a frame"
-                    };
-                    notes.notes.push(note(
-                        id,
-                        sender,
-                        Some(run.offset + pos as u64),
-                        format!(
-                            "{why}: {} bytes of it captured, at least {missing} missing",
-                            rest.len()
-                        ),
-                    ));
-                    break;
-                }
-                Err(e) => {
-                    notes.notes.push(note(
-                        id,
-                        sender,
-                        Some(run.offset + pos as u64),
-                        format!("framing error ({e}); looking for the next frame boundary"),
-                    ));
-                    aligned = false;
-                    pos += 1;
-                }
-            }
-        }
-    }
-}
-
-/// Message framing: the WebSocket frames after the upgrade head of `head_len` bytes.
-fn ws_direction(
-    id: u16,
-    sender: Role,
-    stream: &Stream,
-    head_len: usize,
-    records: &mut Vec<Record>,
-    notes: &mut ConnNotes,
-) {
-    let Some(run) = stream.runs.first().filter(|r| r.offset == 0) else {
-        return;
-    };
-    let data = &run.data[..];
-    let mut pos = head_len;
-    let mut messages = websocket::Messages::default();
-    for g in &stream.gaps {
-        notes.notes.push(note(
-            id,
-            sender,
-            Some(g.offset),
-            format!("gap of {} bytes (not captured)", g.len),
-        ));
-    }
-    let gap = !stream.gaps.is_empty();
-    let damaged = |notes: &mut ConnNotes, at: usize, why: String| {
-        notes.notes.push(note(
-            id,
-            sender,
-            Some(at as u64),
-            format!("{why}; the direction is marked damaged, nothing after this is decoded"),
-        ));
-    };
-    while pos < data.len() {
-        let rest = data.get(pos..).unwrap_or_default();
-        let header = match websocket::parse_frame_header(rest) {
-            Ok(Some(h)) => h,
-            Ok(None) if gap => {
-                damaged(notes, pos, "a WebSocket frame header cut by a gap".into());
-                return;
-            }
-            Ok(None) => {
-                notes.notes.push(note(
-                    id,
-                    sender,
-                    Some(pos as u64),
-                    "the capture ends inside a WebSocket frame header".into(),
-                ));
-                return;
-            }
-            Err(e) => {
-                damaged(notes, pos, e.to_string());
-                return;
-            }
-        };
-        let total = header.header_len as u64 + header.payload_len;
-        if total > rest.len() as u64 {
-            let text = format!("{} of {total} bytes captured", rest.len());
-            if gap {
-                damaged(
-                    notes,
-                    pos,
-                    format!("a WebSocket frame cut by a gap ({text})"),
-                );
-            } else {
-                notes.notes.push(note(
-                    id,
-                    sender,
-                    Some(pos as u64),
-                    format!("the capture ends inside a WebSocket frame ({text})"),
-                ));
-            }
-            return;
-        }
-        let total = total as usize;
-        let mut payload = rest
-            .get(header.header_len..total)
-            .unwrap_or_default()
-            .to_vec();
-        if let Some(key) = header.mask {
-            websocket::unmask(key, &mut payload);
-        }
-        let last_byte = pos + total - 1;
-        pos += total;
-        match messages.push(&header, &payload) {
-            Ok(Event::Binary(bytes)) if bytes.is_empty() => notes.notes.push(note(
-                id,
-                sender,
-                Some(last_byte as u64),
-                "an empty binary message (no RMTP frame); skipped".into(),
-            )),
-            Ok(Event::Binary(bytes)) => push_record(
-                records,
-                id,
-                sender,
-                Framing::Message,
-                run,
-                last_byte,
-                Bytes::from(bytes),
-            ),
-            Ok(Event::Text(_)) => notes.text_messages += 1,
-            Ok(Event::Control(_) | Event::Fragment) => {}
-            Ok(Event::Close(_)) => return,
-            Err(e) => {
-                damaged(notes, pos - total, e.to_string());
-                return;
-            }
-        }
-    }
-    // the run ended on a frame boundary, right before a gap
-    if let Some(g) = stream.gaps.first() {
-        damaged(notes, g.offset as usize, "frames after the gap".into());
     }
 }
