@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use clap::Args;
 use timwire::session::{AckTracker, QueryTopics};
 use timwire::signal::DEFAULT_MAX_BODY;
@@ -14,12 +14,14 @@ use crate::capfile;
 use crate::decode::message_bytes;
 use crate::json::{Context, FrameJson};
 use crate::packet::{Packet, ProfileArg, arrow};
+use crate::pcap_input::Source;
 use crate::render;
 
 /// Arguments of `timwire inspect`.
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
-    /// The capture file (.twcap).
+    /// The capture file: .twcap, or a tcpdump/Wireshark capture (.pcap, .pcapng), told apart
+    /// by their magic numbers.
     file: PathBuf,
     /// Skip damaged records (and report them) instead of stopping at the first.
     #[arg(long)]
@@ -33,6 +35,10 @@ pub(crate) struct InspectArgs {
     /// The topic registry used to decode payloads.
     #[arg(long, value_enum, default_value_t = ProfileArg::Tim)]
     profile: ProfileArg,
+    /// pcap/pcapng: the server's TCP port (otherwise the client is the side that sent the SYN,
+    /// the WebSocket upgrade or CONNECT).
+    #[arg(long, value_name = "PORT")]
+    server_port: Option<u16>,
 }
 
 /// Per-connection session state.
@@ -43,17 +49,10 @@ struct Conn {
 }
 
 pub(crate) fn run(args: InspectArgs) -> anyhow::Result<()> {
-    let mut reader = capfile::open(&args.file, args.skip_damaged)?;
-    let framing = reader.framing();
+    let mut reader = Source::open(&args.file, args.skip_damaged, args.server_port)?;
     let profile = args.profile.profile();
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{}: capture format v{}, {} framing",
-        args.file.display(),
-        reader.header().version,
-        capfile::framing_name(framing)
-    )?;
+    reader.write_header(&mut out, &args.file)?;
     if !args.summary_only {
         writeln!(out, "{:>5} {:>12} {:>4}  frame", "rec", "+ms", "conn")?;
     }
@@ -64,13 +63,10 @@ pub(crate) fn run(args: InspectArgs) -> anyhow::Result<()> {
     let mut records = 0u64;
     let mut bad_frames = Vec::new();
     loop {
-        let record = match reader.next_record() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => return Err(e).with_context(|| args.file.display().to_string()),
+        // With skipping, indices count the damaged records too.
+        let Some((index, record, framing)) = reader.next_record(&args.file)? else {
+            break;
         };
-        // The record just read; with skipping, indices count the damaged records too.
-        let index = reader.index().saturating_sub(1);
         records += 1;
         let start = *first_time.get_or_insert(record.time_us);
         last_time = record.time_us;
@@ -173,7 +169,7 @@ pub(crate) fn run(args: InspectArgs) -> anyhow::Result<()> {
             writeln!(out, "  {u}")?;
         }
     }
-    capfile::write_damage(&mut out, reader.damage())?;
+    reader.write_trailer(&mut out)?;
     out.flush()?;
     if let Some(first) = bad_frames.first() {
         bail!(

@@ -14,6 +14,8 @@ mod inspect;
 mod json;
 mod load;
 mod packet;
+mod pcap_convert;
+mod pcap_input;
 mod render;
 mod replay;
 mod serve;
@@ -38,7 +40,7 @@ enum Command {
     Decode(decode::DecodeArgs),
     /// Encode frames from the JSON that `decode --json` prints.
     Encode(encode::EncodeArgs),
-    /// Print a capture's timeline and summary.
+    /// Print a capture's timeline and summary (.twcap, .pcap or .pcapng).
     Inspect(inspect::InspectArgs),
     /// Re-decode every frame of a capture and report frames/s and bytes/s.
     Replay(replay::ReplayArgs),
@@ -46,6 +48,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run clients against a relay and report sent, delivered, lost, duplicates and latency.
     Load(load::LoadArgs),
+    /// Write a tcpdump/Wireshark capture's (.pcap, .pcapng) RMTP frames as a capture file.
+    Convert(pcap_convert::ConvertArgs),
 }
 
 const EXIT_INPUT: u8 = 1;
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Load(args) => load::run(args),
+        Command::Convert(args) => pcap_convert::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,11 +11,12 @@ use timwire::signal::DEFAULT_MAX_BODY;
 
 use crate::capfile;
 use crate::packet::{Packet, ProfileArg};
+use crate::pcap_input::Source;
 
 /// Arguments of `timwire replay`.
 #[derive(Debug, Args)]
 pub(crate) struct ReplayArgs {
-    /// The capture file (.twcap).
+    /// The capture file: .twcap, .pcap or .pcapng (told apart by their magic numbers).
     file: PathBuf,
     /// Skip damaged records (and report them) instead of stopping at the first.
     #[arg(long)]
@@ -29,23 +30,26 @@ pub(crate) struct ReplayArgs {
     /// The topic registry used with --payloads.
     #[arg(long, value_enum, default_value_t = ProfileArg::Tim)]
     profile: ProfileArg,
+    /// pcap/pcapng: the server's TCP port.
+    #[arg(long, value_name = "PORT")]
+    server_port: Option<u16>,
 }
 
 pub(crate) fn run(args: ReplayArgs) -> anyhow::Result<()> {
-    let mut reader = capfile::open(&args.file, args.skip_damaged)?;
-    let framing = reader.framing();
-    // The records are read first (streaming, CRC-checked), so the timing covers decoding only.
+    let mut reader = Source::open(&args.file, args.skip_damaged, args.server_port)?;
+    // The records are read first (streaming and CRC-checked, or reassembled from packets), so
+    // the timing covers decoding only.
     let mut records = Vec::new();
-    for record in reader.by_ref() {
-        records.push(record.with_context(|| args.file.display().to_string())?);
+    while let Some((_, record, framing)) = reader.next_record(&args.file)? {
+        records.push((record, framing));
     }
     let profile = args.profile.profile();
-    let bytes_per_pass: u64 = records.iter().map(|r| r.frame.len() as u64).sum();
+    let bytes_per_pass: u64 = records.iter().map(|(r, _)| r.frame.len() as u64).sum();
     let started = Instant::now();
     for _ in 0..args.repeat {
         let mut topics = QueryTopics::new();
-        for (i, record) in records.iter().enumerate() {
-            let (_, packet) = capfile::decode_record(record, framing, DEFAULT_MAX_BODY)
+        for (i, (record, framing)) in records.iter().enumerate() {
+            let (_, packet) = capfile::decode_record(record, *framing, DEFAULT_MAX_BODY)
                 .with_context(|| format!("record {i}"))?;
             if args.payloads {
                 let payload = match &packet {
@@ -71,12 +75,12 @@ pub(crate) fn run(args: ReplayArgs) -> anyhow::Result<()> {
         args.file.display(),
         records.len(),
         bytes_per_pass,
-        capfile::framing_name(framing),
+        reader.framing().map_or("mixed", capfile::framing_name),
         args.repeat,
         elapsed
     )?;
     writeln!(out, "frames/s: {:.0}", frames as f64 / elapsed)?;
     writeln!(out, "bytes/s: {:.0}", bytes as f64 / elapsed)?;
-    capfile::write_damage(&mut out, reader.damage())?;
+    reader.write_trailer(&mut out)?;
     Ok(())
 }

@@ -29,6 +29,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("roundtrip", roundtrip),
     ("capture_reader", capture_reader),
     ("payload_view", payload_view),
+    ("capture", capture),
 ];
 
 /// The outcome of taking frames off a stream, for comparing two ways of feeding it.
@@ -438,4 +439,37 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
     }
     out
+}
+
+/// The tcpdump/Wireshark capture reader of the CLI (`timwire_cli::pcap`): pcap and pcapng,
+/// link layers, IP/TCP, TCP reassembly, WebSocket and the RMTP framing search.
+///
+/// Input: the capture file itself (so real captures are seeds as they are). Properties: reading
+/// never panics; every record is non-empty, names a connection the capture lists, and has the
+/// framing of that connection; the records hold no more bytes than the file (memory is bounded
+/// by the input); reading the same bytes again gives the same result.
+pub fn capture(data: &[u8]) {
+    let options = timwire_cli::pcap::Options::default();
+    let Ok(capture) = timwire_cli::pcap::read(data, &options) else {
+        return;
+    };
+    let mut total = 0usize;
+    for r in &capture.records {
+        assert!(!r.frame.is_empty(), "an empty record");
+        let conn = capture
+            .connection(r.conn)
+            .expect("a record names a listed connection");
+        assert_eq!(
+            conn.framing, r.framing,
+            "a record's framing is its connection's"
+        );
+        total += r.frame.len();
+    }
+    assert!(
+        total <= data.len(),
+        "records hold {total} bytes, more than the {}-byte file",
+        data.len()
+    );
+    let again = timwire_cli::pcap::read(data, &options).expect("reads again");
+    assert_eq!(again.records, capture.records, "reading is deterministic");
 }
