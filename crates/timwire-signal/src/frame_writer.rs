@@ -103,6 +103,14 @@ impl<W: AsyncWrite + Unpin> FrameWriter<W> {
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
     }
 
+    /// The queue in front of the writer, to queue frames it has no method for without writing
+    /// (a [`Fanout`](crate::queue::Fanout)'s: `fanout.push(writer.queue_mut(), msg_id)`), then
+    /// [`flush`](Self::flush) or keep sending. What is queued here counts toward the high-water
+    /// mark like everything else.
+    pub fn queue_mut(&mut self) -> &mut FrameQueue {
+        &mut self.queue
+    }
+
     /// Queues an encoded frame without writing.
     pub fn feed_frame(&mut self, frame: SharedFrame) {
         self.queue.push_frame(frame);
