@@ -10,6 +10,7 @@ use std::process::Command;
 use bytes::Bytes;
 use serde_json::Value;
 use timwire::capture::Reader;
+use timwire::header::MessageType;
 use timwire::{Framing, Role};
 use timwire_cli::pcap::synth::{self, Link, Tcp};
 use timwire_cli::pcap::{self, Capture, ClientBy, Error, Options};
@@ -779,24 +780,6 @@ const FIELDS: &[(&str, &str)] = &[
     ("timwire.data", "data"),
 ];
 
-const TYPE_NAMES: &[&str] = &[
-    "",
-    "CONNECT",
-    "CONNACK",
-    "PUBLISH",
-    "PUBACK",
-    "QUERY",
-    "QUERYACK",
-    "QUERYCON",
-    "SUBSCRIBE",
-    "SUBACK",
-    "UNSUBSCRIBE",
-    "UNSUBACK",
-    "PINGREQ",
-    "PINGRESP",
-    "DISCONNECT",
-];
-
 fn tshark(file: &Path, extra: &[&str]) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contrib/wireshark/timwire.lua");
     let mut args = vec![
@@ -824,7 +807,11 @@ fn expected_fields(j: &Value) -> Vec<String> {
                 if s == "client" { "C→S" } else { "S→C" }.to_owned()
             }
             (&"type", Some(Value::String(s))) => {
-                TYPE_NAMES.iter().position(|t| t == s).unwrap().to_string()
+                // The type's number, as tshark prints it: named by the header crate's table.
+                (0..=15u8)
+                    .find(|&n| MessageType::from_nibble(n).name() == Some(s.as_str()))
+                    .unwrap()
+                    .to_string()
             }
             (_, Some(Value::Bool(b))) => u8::from(*b).to_string(),
             (_, Some(Value::String(s))) => s.clone(),
