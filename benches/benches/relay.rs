@@ -93,7 +93,8 @@ fn relay_group(c: &mut Criterion, label: &str, len: usize, n: usize) {
                 || shared_buffer(&tw_frame),
                 |buf| {
                     let publish = decode(buf);
-                    let fanout = Fanout::new(&publish, Framing::Stream, &options).expect("encodes");
+                    let fanout =
+                        Fanout::from_publish(publish, Framing::Stream, &options).expect("encodes");
                     for (queue, msg_id) in queues.iter_mut().zip(1..) {
                         fanout.push(queue, msg_id);
                     }
@@ -136,7 +137,8 @@ fn relay_group(c: &mut Criterion, label: &str, len: usize, n: usize) {
             || shared_buffer(&tw_frame),
             |buf| {
                 let publish = decode(buf);
-                let fanout = Fanout::new(&publish, Framing::Stream, &options).expect("encodes");
+                let fanout =
+                    Fanout::from_publish(publish, Framing::Stream, &options).expect("encodes");
                 for (out, msg_id) in outs.iter_mut().zip(1..) {
                     fanout.write(out, msg_id);
                 }

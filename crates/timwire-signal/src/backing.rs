@@ -36,7 +36,17 @@ pub trait Backing: Clone + Debug + PartialEq + Eq + Hash + AsRef<[u8]> {
     fn slice(&self, range: Range<usize>) -> Option<Self>;
 
     /// The UTF-8 text at `range`, sharing this buffer, or `None` when out of bounds or not UTF-8.
-    fn text(&self, range: Range<usize>) -> Option<Self::Text>;
+    fn text(&self, range: Range<usize>) -> Option<Self::Text> {
+        let raw = self.as_ref().get(range.clone())?;
+        self.text_of(raw, range)
+    }
+
+    /// Like [`text`](Self::text), for a caller that has already taken `raw`, the bytes at
+    /// `range` (so they are not looked up twice). `None` when `raw` is not UTF-8.
+    fn text_of(&self, raw: &[u8], range: Range<usize>) -> Option<Self::Text>;
+
+    /// An empty value that shares nothing (a placeholder).
+    fn empty() -> Self;
 
     /// Text for a string constant, without copying it.
     fn static_text(s: &'static str) -> Self::Text;
@@ -67,7 +77,8 @@ impl<'a> Backing for &'a [u8] {
     }
 
     #[inline]
-    fn text(&self, range: Range<usize>) -> Option<Self::Text> {
+    fn text_of(&self, _raw: &[u8], range: Range<usize>) -> Option<Self::Text> {
+        // `raw` is `self[range]`, but with the caller's lifetime: take it again with `'a`.
         let whole: &'a [u8] = self;
         let bytes = whole.get(range)?;
         // Identifiers are nearly always ASCII, and an ASCII check runs word by word where
@@ -81,6 +92,11 @@ impl<'a> Backing for &'a [u8] {
 
     fn static_text(s: &'static str) -> Self::Text {
         Cow::Borrowed(s)
+    }
+
+    #[inline]
+    fn empty() -> Self {
+        &[]
     }
 }
 
@@ -98,8 +114,7 @@ impl Backing for Bytes {
     }
 
     #[inline]
-    fn text(&self, range: Range<usize>) -> Option<Self::Text> {
-        let bytes = self.as_ref().get(range.clone())?;
+    fn text_of(&self, bytes: &[u8], range: Range<usize>) -> Option<Self::Text> {
         if bytes.len() <= crate::INLINE_TEXT {
             let text = match bytes.as_ascii_str() {
                 Ok(ascii) => ascii.as_str(),
@@ -118,6 +133,11 @@ impl Backing for Bytes {
         Text::from_static(s)
     }
 
+    #[inline]
+    fn empty() -> Self {
+        Bytes::new()
+    }
+
     fn shared(&self) -> Option<&Bytes> {
         Some(self)
     }
@@ -125,7 +145,10 @@ impl Backing for Bytes {
     fn into_slice(mut self, range: Range<usize>) -> Result<Self, Self> {
         if range.start <= range.end && range.end <= self.len() {
             // Truncating a shared buffer only moves the length; advancing only the pointer.
-            self.truncate(range.end);
+            // A "to end" field ends where the buffer does: no truncation to do.
+            if range.end < self.len() {
+                self.truncate(range.end);
+            }
             bytes::Buf::advance(&mut self, range.start);
             Ok(self)
         } else {

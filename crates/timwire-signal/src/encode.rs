@@ -142,7 +142,11 @@ pub(crate) fn encode_split<P: Encode + ?Sized>(
 
 /// The frame length for a body of `body` bytes: checks the limit, adds the head.
 #[inline(always)]
-fn frame_len(body: usize, framing: Framing, options: &EncodeOptions) -> Result<usize, EncodeError> {
+pub(crate) fn frame_len(
+    body: usize,
+    framing: Framing,
+    options: &EncodeOptions,
+) -> Result<usize, EncodeError> {
     if body > options.max_body {
         return Err(EncodeError::FrameTooLarge {
             len: body,

@@ -63,7 +63,8 @@ use std::io::IoSlice;
 use bytes::{Buf, Bytes, BytesMut};
 use timwire_header::{Flags, Header, MessageType, QoS};
 
-use crate::encode::{Encode, EncodeOptions, Framing, encode_split};
+use crate::encode::sealed::WriteBody;
+use crate::encode::{Encode, EncodeOptions, Framing, encode_split, frame_len, write_head};
 use crate::error::EncodeError;
 use crate::packet::ServerPublish;
 use crate::shared_text::Text;
@@ -461,11 +462,60 @@ impl Buf for FrameQueue {
 #[derive(Clone, Debug)]
 pub struct Fanout {
     /// The encoded head of `publish`, up to its data.
-    head: BytesMut,
+    head: Head,
     /// The message (its msgId is replaced per recipient; its data is the shared payload).
     publish: ServerPublish<Bytes>,
     framing: Framing,
     options: EncodeOptions,
+}
+
+/// The longest head a [`Fanout`] keeps inline: a stream prefix (up to 6 bytes), the date, the
+/// topic, the targetId (each with its length) and the msgId leave 64 bytes for the two strings,
+/// more than a topic and a user or group id need. A longer head goes to the heap.
+const INLINE_HEAD: usize = 80;
+
+/// A [`Fanout`]'s encoded head: inline when it fits, so that setting up a fan-out allocates
+/// nothing.
+#[derive(Clone, Debug)]
+enum Head {
+    Inline {
+        bytes: [u8; INLINE_HEAD],
+        len: usize,
+    },
+    Heap(Vec<u8>),
+}
+
+impl Head {
+    /// Encodes `publish` up to its data.
+    fn encode(
+        publish: &ServerPublish<Bytes>,
+        framing: Framing,
+        options: &EncodeOptions,
+    ) -> Result<Self, EncodeError> {
+        let body = publish.body_len(options.text)?;
+        let len = frame_len(body, framing, options)?.saturating_sub(publish.data.len());
+        // The data of a `Bytes`-backed PUBLISH is always written apart (shared or copied per
+        // recipient): the head ends at the msgId.
+        if len <= INLINE_HEAD {
+            let mut bytes = [0u8; INLINE_HEAD];
+            let mut dst: &mut [u8] = &mut bytes;
+            write_head(&mut dst, publish.header(), body, framing)?;
+            publish.write_body_prefix(&mut dst, options.text);
+            Ok(Self::Inline { bytes, len })
+        } else {
+            let mut dst = Vec::with_capacity(len);
+            write_head(&mut dst, publish.header(), body, framing)?;
+            publish.write_body_prefix(&mut dst, options.text);
+            Ok(Self::Heap(dst))
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Self::Inline { bytes, len } => bytes.get(..*len).unwrap_or_default(),
+            Self::Heap(bytes) => bytes,
+        }
+    }
 }
 
 impl Fanout {
@@ -475,13 +525,29 @@ impl Fanout {
         framing: Framing,
         options: &EncodeOptions,
     ) -> Result<Self, EncodeError> {
-        let mut head = BytesMut::new();
-        // The data of a `Bytes`-backed PUBLISH is always its shared rest: `head` ends at the
-        // msgId (an empty payload is written into the head, after the msgId, as nothing).
-        encode_split(publish, framing, options, &mut head)?;
+        Self::from_publish(publish.clone(), framing, options)
+    }
+
+    /// Like [`new`](Self::new), taking the message: no reference taken on its payload, nothing
+    /// allocated unless its topic and targetId are longer than 64 bytes together.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use timwire_signal::queue::{Fanout, FrameQueue};
+    /// use timwire_signal::{EncodeOptions, Framing, QoS, ServerPublish};
+    ///
+    /// let publish = ServerPublish::new(QoS::AtLeastOnce, 0, "s_msg", "alice", 0, Bytes::from_static(b"payload"));
+    /// let fanout = Fanout::from_publish(publish, Framing::Message, &EncodeOptions::default()).unwrap();
+    /// assert_eq!(fanout.frame_len(), 1 + 4 + 7 + 7 + 2 + 7);
+    /// ```
+    pub fn from_publish(
+        publish: ServerPublish<Bytes>,
+        framing: Framing,
+        options: &EncodeOptions,
+    ) -> Result<Self, EncodeError> {
         Ok(Self {
-            head,
-            publish: publish.clone(),
+            head: Head::encode(&publish, framing, options)?,
+            publish,
             framing,
             options: *options,
         })
@@ -503,13 +569,16 @@ impl Fanout {
 
     /// The frame's length on the wire.
     pub fn frame_len(&self) -> usize {
-        self.head.len().saturating_add(self.publish.data.len())
+        self.head
+            .as_slice()
+            .len()
+            .saturating_add(self.publish.data.len())
     }
 
     /// Queues the frame for one recipient with `msg_id` and the message's flags.
     pub fn push(&self, queue: &mut FrameQueue, msg_id: u16) -> usize {
         queue.push_parts(
-            &self.head,
+            self.head.as_slice(),
             |head| patch_msg_id(head, msg_id),
             &self.publish.data,
         )
@@ -525,7 +594,7 @@ impl Fanout {
         };
         let framing = self.framing;
         queue.push_parts(
-            &self.head,
+            self.head.as_slice(),
             |head| {
                 patch_msg_id(head, msg_id);
                 patch_flags(head, flags, framing);
@@ -538,7 +607,7 @@ impl Fanout {
     /// takes one buffer, such as a tokio-util `Encoder`).
     pub fn write(&self, dst: &mut BytesMut, msg_id: u16) -> usize {
         let start = dst.len();
-        dst.extend_from_slice(&self.head);
+        dst.extend_from_slice(self.head.as_slice());
         if let Some(head) = dst.get_mut(start..) {
             patch_msg_id(head, msg_id);
         }
@@ -548,7 +617,7 @@ impl Fanout {
 
     /// The frame for one recipient as a [`SharedFrame`] (its head in a new small buffer).
     pub fn frame(&self, msg_id: u16) -> SharedFrame {
-        let mut head = self.head.clone();
+        let mut head = BytesMut::from(self.head.as_slice());
         patch_msg_id(&mut head, msg_id);
         SharedFrame {
             head: head.freeze(),

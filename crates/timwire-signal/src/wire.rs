@@ -121,7 +121,7 @@ impl<'b, B: Backing> Reader<'b, B> {
     #[inline]
     pub(crate) fn text(&mut self, field: &'static str) -> Result<B::Text, DecodeError> {
         let (from, raw) = self.string(field)?;
-        self.text_at(field, from, raw.len())
+        self.text_at(field, from, raw)
     }
 
     /// A topic: a well-known one becomes a static string (see [`known_topics`]), which neither
@@ -131,7 +131,7 @@ impl<'b, B: Backing> Reader<'b, B> {
         let (from, raw) = self.string(field)?;
         match known_topics::intern(raw) {
             Some(known) => Ok(B::static_text(known)),
-            None => self.text_at(field, from, raw.len()),
+            None => self.text_at(field, from, raw),
         }
     }
 
@@ -152,16 +152,16 @@ impl<'b, B: Backing> Reader<'b, B> {
         Ok((from, raw))
     }
 
-    /// The text of `len` bytes at `from`, which [`string`](Self::string) has bounds-checked.
+    /// The text `raw`, read by [`string`](Self::string) at `from`.
     #[inline]
     fn text_at(
         &self,
         field: &'static str,
         from: usize,
-        len: usize,
+        raw: &[u8],
     ) -> Result<B::Text, DecodeError> {
-        let to = from.saturating_add(len);
-        match self.body.text(from..to) {
+        let to = from.saturating_add(raw.len());
+        match self.body.text_of(raw, from..to) {
             Some(text) => Ok(text),
             None => self.text_fallback(field, from, to),
         }
@@ -195,7 +195,7 @@ impl<'b, B: Backing> Reader<'b, B> {
         self.rest = &[];
         if self.defer_rest {
             self.rest_start = Some(start);
-            return self.since(self.input.len());
+            return B::empty();
         }
         self.since(start)
     }

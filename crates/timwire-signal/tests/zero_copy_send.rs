@@ -355,24 +355,32 @@ mod tokio_writer {
 
 /// `Fanout` gives, for every recipient, exactly the bytes of encoding that recipient's PUBLISH
 /// whole: msgId, qos and dup patched (and the stream checksum with the header byte), the
-/// targetId changed by `retarget`, through every output (queue, `BytesMut`, `SharedFrame`).
+/// targetId changed by `retarget`, through every output (queue, `BytesMut`, `SharedFrame`);
+/// with a head kept inline and with one too long for that (a 100-byte targetId).
 #[test]
 fn fanout_frames_are_each_recipients_publish() {
     use queue::Fanout;
 
-    for len in [0usize, 100, 5000] {
+    for (len, target) in [0usize, 100, 5000]
+        .into_iter()
+        .flat_map(|len| [(len, "group-7".to_owned()), (len, "g".repeat(100))])
+    {
         for framing in [Framing::Stream, Framing::Message] {
             let payload = Bytes::from(vec![3u8; len]);
             let mut publish = ServerPublish::new(
                 QoS::AtMostOnce,
                 1_700_000_000,
                 "timMsg",
-                "group-7",
+                target.as_str(),
                 0,
                 payload.clone(),
             );
             publish.flags.retain = true;
-            let fanout = Fanout::new(&publish, framing, &options()).unwrap();
+            let fanout = if target.len() > 50 {
+                Fanout::from_publish(publish.clone(), framing, &options()).unwrap()
+            } else {
+                Fanout::new(&publish, framing, &options()).unwrap()
+            };
             assert_eq!(fanout.payload().as_ptr(), payload.as_ptr());
             let whole = |p: &ServerPublish| p.to_bytes(framing, &options()).unwrap();
 
