@@ -18,7 +18,9 @@
 //!   A last variant gives every recipient its own targetId and encodes each PUBLISH whole;
 //! * `share or copy`: one frame queued with its payload shared against copied, for payloads
 //!   of 64 B to 64 KiB: the crossover sets `DEFAULT_SHARE_THRESHOLD`, and the shared path's cost
-//!   at 64 KiB against 64 B is issue 11's single-frame target.
+//!   at 64 KiB against 64 B is issue 11's single-frame target;
+//! * `fanout budget`: one 256 B or 1 KiB payload pushed to 4–64 queues, shared against copied:
+//!   where sharing starts to win as the copies outgrow the cache sets `FANOUT_COPY_BUDGET`.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -83,8 +85,9 @@ fn relay_group(c: &mut Criterion, label: &str, len: usize, n: usize) {
         )
     };
 
-    // The fan-out: encoded once, each recipient's head patched with its msgId.
-    let mut fanout = |name: &str, threshold: usize| {
+    // The fan-out: encoded once, each recipient's head patched with its msgId. `hint`: the
+    // fan-out is told its recipient count (`Fanout::for_recipients`), as a server knows it.
+    let mut fanout = |name: &str, threshold: usize, hint: bool| {
         let mut queues: Vec<FrameQueue> = (0..n)
             .map(|_| FrameQueue::with_share_threshold(threshold))
             .collect();
@@ -93,8 +96,11 @@ fn relay_group(c: &mut Criterion, label: &str, len: usize, n: usize) {
                 || shared_buffer(&tw_frame),
                 |buf| {
                     let publish = decode(buf);
-                    let fanout =
+                    let mut fanout =
                         Fanout::from_publish(publish, Framing::Stream, &options).expect("encodes");
+                    if hint {
+                        fanout = fanout.for_recipients(n);
+                    }
                     for (queue, msg_id) in queues.iter_mut().zip(1..) {
                         fanout.push(queue, msg_id);
                     }
@@ -104,9 +110,10 @@ fn relay_group(c: &mut Criterion, label: &str, len: usize, n: usize) {
             )
         });
     };
-    fanout("timwire", DEFAULT_SHARE_THRESHOLD);
-    fanout("timwire (always share)", 0);
-    fanout("timwire (always copy)", usize::MAX);
+    fanout("timwire", DEFAULT_SHARE_THRESHOLD, true);
+    fanout("timwire (threshold only)", DEFAULT_SHARE_THRESHOLD, false);
+    fanout("timwire (always share)", 0, false);
+    fanout("timwire (always copy)", usize::MAX, false);
 
     // Each recipient's PUBLISH encoded on its own, with its own targetId.
     let mut queues: Vec<FrameQueue> = (0..n).map(|_| FrameQueue::new()).collect();
@@ -211,5 +218,33 @@ fn share_or_copy(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, relay, share_or_copy);
+/// One payload pushed to `n` queues, shared against copied: the fan-out's crossover.
+fn fanout_budget(c: &mut Criterion) {
+    let options = EncodeOptions::default();
+    let mut g = c.benchmark_group("fanout budget");
+    for len in [256, 1024] {
+        let publish = ServerPublish::new(QoS::AtLeastOnce, 0, "timMsg", "group-7", 0, payload(len));
+        drop(publish.data.clone()); // promote once: clones in the loop only count references
+        let fanout = Fanout::new(&publish, Framing::Stream, &options).expect("encodes");
+        for n in [4, 16, 32, 64] {
+            g.throughput(Throughput::Elements(n as u64));
+            for (name, threshold) in [("share", 0), ("copy", usize::MAX)] {
+                let mut queues: Vec<FrameQueue> = (0..n)
+                    .map(|_| FrameQueue::with_share_threshold(threshold))
+                    .collect();
+                g.bench_function(format!("{name} {len} x{n}"), |b| {
+                    b.iter(|| {
+                        for (queue, msg_id) in queues.iter_mut().zip(1..) {
+                            fanout.push(queue, msg_id);
+                        }
+                        written(&mut queues);
+                    })
+                });
+            }
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, relay, share_or_copy, fanout_budget);
 criterion_main!(benches);

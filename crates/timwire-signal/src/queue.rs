@@ -34,6 +34,14 @@
 //! default comes from the `relay` benchmark's crossover (BENCHMARKS.md); set your own with
 //! [`FrameQueue::with_share_threshold`].
 //!
+//! That crossover is for one frame, whose copy stays in the cache. A payload fanned out to
+//! many connections is copied into as many write buffers, and past a few dozen kilobytes those
+//! copies miss the cache while a shared reference costs the same for every recipient: in the
+//! `relay` bench, sharing a 1 KiB payload with 100 or 1,000 recipients beats copying it
+//! (BENCHMARKS.md). A [`Fanout`] told how many recipients it has
+//! ([`Fanout::for_recipients`]) therefore shares the payload with all of them when copying it
+//! to all of them would write more than [`FANOUT_COPY_BUDGET`] bytes, whatever its size.
+//!
 //! # Example: one payload to three recipients
 //!
 //! ```
@@ -71,6 +79,11 @@ use crate::shared_text::Text;
 
 /// Payloads of at least this many bytes are shared rather than copied (see the module docs).
 pub const DEFAULT_SHARE_THRESHOLD: usize = 2048;
+
+/// A [`Fanout`] told its number of recipients ([`Fanout::for_recipients`]) shares its payload
+/// with every recipient once copying it to all of them would write more than this many bytes
+/// (see the module docs).
+pub const FANOUT_COPY_BUDGET: usize = 32 * 1024;
 
 /// One encoded frame: its head (everything before the payload) and the payload it shares.
 ///
@@ -266,7 +279,7 @@ impl FrameQueue {
     /// Queues raw bytes: shared when at least the share threshold, else copied.
     pub fn push_bytes(&mut self, bytes: Bytes) {
         self.compact();
-        self.append_payload(&bytes);
+        self.append_payload(&bytes, false);
         self.len = self.len.saturating_add(bytes.len());
     }
 
@@ -285,7 +298,13 @@ impl FrameQueue {
 
     /// Queues a frame given as its head (copied, then `patch`ed in place) and its payload
     /// (shared at or above the threshold, else copied); returns its length.
-    fn push_parts(&mut self, head: &[u8], patch: impl FnOnce(&mut [u8]), payload: &Bytes) -> usize {
+    fn push_parts(
+        &mut self,
+        head: &[u8],
+        patch: impl FnOnce(&mut [u8]),
+        payload: &Bytes,
+        share: bool,
+    ) -> usize {
         self.compact();
         let start = self.buf.len();
         self.buf.extend_from_slice(head);
@@ -293,7 +312,7 @@ impl FrameQueue {
             patch(written);
         }
         self.copied(head.len());
-        self.append_payload(payload);
+        self.append_payload(payload, share);
         let total = head.len().saturating_add(payload.len());
         self.len = self.len.saturating_add(total);
         total
@@ -304,9 +323,10 @@ impl FrameQueue {
         len > 0 && len >= self.share_threshold
     }
 
-    /// Appends a payload to what is queued: shared or copied by [`shares`](Self::shares).
-    fn append_payload(&mut self, payload: &Bytes) {
-        if self.shares(payload.len()) {
+    /// Appends a payload to what is queued: shared when `share` says so or by
+    /// [`shares`](Self::shares), else copied.
+    fn append_payload(&mut self, payload: &Bytes, share: bool) {
+        if (share && !payload.is_empty()) || self.shares(payload.len()) {
             self.push_shared(payload.clone());
         } else {
             self.buf.extend_from_slice(payload);
@@ -467,6 +487,8 @@ pub struct Fanout {
     publish: ServerPublish<Bytes>,
     framing: Framing,
     options: EncodeOptions,
+    /// Share the payload with every recipient ([`Fanout::for_recipients`]).
+    share: bool,
 }
 
 /// The longest head a [`Fanout`] keeps inline: a stream prefix (up to 6 bytes), the date, the
@@ -550,16 +572,55 @@ impl Fanout {
             publish,
             framing,
             options: *options,
+            share: false,
         })
     }
 
-    /// The same message with another targetId (encodes the head again).
+    /// Tells the fan-out how many recipients it will be pushed to: when copying the payload
+    /// to every one of them would write more than [`FANOUT_COPY_BUDGET`] bytes, every push
+    /// shares it, whatever the queues' share thresholds (see the module docs). Without this,
+    /// each queue decides by its threshold.
+    ///
+    /// ```
+    /// use bytes::{Buf, Bytes};
+    /// use timwire_signal::queue::{Fanout, FrameQueue};
+    /// use timwire_signal::{EncodeOptions, Framing, QoS, ServerPublish};
+    ///
+    /// let publish = ServerPublish::new(QoS::AtLeastOnce, 0, "timMsg", "group-7", 0, Bytes::from(vec![7u8; 1024]));
+    /// let options = EncodeOptions::default();
+    /// let mut queues: Vec<FrameQueue> = (0..100).map(|_| FrameQueue::new()).collect();
+    /// let fanout = Fanout::from_publish(publish, Framing::Stream, &options)
+    ///     .unwrap()
+    ///     .for_recipients(queues.len()); // 100 KiB to copy: shared instead
+    /// assert!(fanout.shares());
+    /// for (queue, msg_id) in queues.iter_mut().zip(1..) {
+    ///     fanout.push(queue, msg_id);
+    /// }
+    /// let mut slices = [std::io::IoSlice::new(&[]); 2];
+    /// assert_eq!(queues[0].chunks_vectored(&mut slices), 2); // head, then the shared payload
+    /// ```
+    #[must_use]
+    pub fn for_recipients(mut self, recipients: usize) -> Self {
+        self.share = self.publish.data.len().saturating_mul(recipients) > FANOUT_COPY_BUDGET;
+        self
+    }
+
+    /// Whether every push shares the payload ([`for_recipients`](Self::for_recipients));
+    /// otherwise each queue decides by its share threshold.
+    pub fn shares(&self) -> bool {
+        self.share
+    }
+
+    /// The same message with another targetId (encodes the head again; keeps
+    /// [`shares`](Self::shares)).
     pub fn retarget(&self, target_id: &str) -> Result<Self, EncodeError> {
         let publish = ServerPublish {
             target_id: Text::from(target_id),
             ..self.publish.clone()
         };
-        Self::new(&publish, self.framing, &self.options)
+        let mut retargeted = Self::from_publish(publish, self.framing, &self.options)?;
+        retargeted.share = self.share;
+        Ok(retargeted)
     }
 
     /// The shared payload.
@@ -581,6 +642,7 @@ impl Fanout {
             self.head.as_slice(),
             |head| patch_msg_id(head, msg_id),
             &self.publish.data,
+            self.share,
         )
     }
 
@@ -600,6 +662,7 @@ impl Fanout {
                 patch_flags(head, flags, framing);
             },
             &self.publish.data,
+            self.share,
         )
     }
 

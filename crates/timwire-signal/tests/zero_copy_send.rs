@@ -432,3 +432,33 @@ fn fanout_frames_are_each_recipients_publish() {
         }
     }
 }
+
+/// A fan-out told its recipient count shares the payload once copying it to everyone would pass
+/// the copy budget, and copies below it; the bytes on the wire are the same either way.
+#[test]
+fn fanout_shares_by_recipient_count() {
+    use queue::{FANOUT_COPY_BUDGET, Fanout};
+
+    let payload = Bytes::from(vec![5u8; 1024]);
+    let publish = ServerPublish::new(QoS::AtLeastOnce, 7, "timMsg", "g", 0, payload.clone());
+    let few = FANOUT_COPY_BUDGET / payload.len();
+    for (recipients, shared) in [(1, false), (few, false), (few + 1, true), (1000, true)] {
+        let fanout = Fanout::from_publish(publish.clone(), Framing::Stream, &options())
+            .unwrap()
+            .for_recipients(recipients);
+        assert_eq!(fanout.shares(), shared, "{recipients} recipients");
+        assert_eq!(fanout.retarget("h").unwrap().shares(), shared);
+        let mut queue = FrameQueue::new(); // default threshold: 1 KiB alone is copied
+        fanout.push(&mut queue, 3);
+        let mut slices = [std::io::IoSlice::new(&[]); 4];
+        let n = queue.chunks_vectored(&mut slices);
+        assert_eq!(n, if shared { 2 } else { 1 });
+        assert_eq!(slices[n - 1].as_ptr() == payload.as_ptr(), shared);
+        let mut expected = publish.clone();
+        expected.msg_id = 3;
+        assert_eq!(
+            drain(&mut queue, 4, 1 << 20),
+            expected.to_bytes(Framing::Stream, &options()).unwrap()
+        );
+    }
+}
