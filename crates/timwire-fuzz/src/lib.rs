@@ -14,8 +14,8 @@ use timwire::capture::{ReadOptions, Reader as CaptureReader, Writer as CaptureWr
 use timwire::proto::view::{HasView, Owned, View, ViewErrorKind};
 use timwire::registry::{Carrier, Payload, Profile};
 use timwire::signal::{
-    ClientPacket, Decode, Encode, EncodeOptions, Frame, Framing, ServerPacket, StreamDecoder,
-    TextEncoding,
+    ClientPacket, Decode, Encode, EncodeOptions, Frame, Framing, FromStream, ServerPacket,
+    StreamDecoder, TextEncoding,
 };
 
 /// A fuzz target's body.
@@ -62,7 +62,8 @@ fn drain(decoder: &StreamDecoder, buf: &mut BytesMut, out: &mut Vec<Step>) -> bo
 /// Input: `[limit selector][n][n chunk sizes][stream bytes…]`. Properties: "need more" and
 /// framing errors consume nothing; any chunking yields the same frames and errors as feeding
 /// everything at once; every frame that decodes as a typed packet re-encodes and decodes to the
-/// same packet.
+/// same packet; `decode_packet` (whose PUBLISH hot path parses in the buffer) gives what
+/// `decode` + `decode_owned` give, and consumes as much.
 pub fn stream_decoder(data: &[u8]) {
     let Some((&limit, rest)) = data.split_first() else {
         return;
@@ -80,6 +81,8 @@ pub fn stream_decoder(data: &[u8]) {
 
     let mut whole = Vec::new();
     drain(&decoder, &mut BytesMut::from(stream), &mut whole);
+    same_both_ways::<ClientPacket>(&decoder, stream);
+    same_both_ways::<ServerPacket>(&decoder, stream);
 
     let mut chunked = Vec::new();
     let mut buf = BytesMut::new();
@@ -103,10 +106,27 @@ pub fn stream_decoder(data: &[u8]) {
     }
 }
 
+/// The first frame of `stream` taken as `P` by `decode_packet` and by `decode` +
+/// `decode_owned`: the same result, the same bytes consumed.
+fn same_both_ways<P>(decoder: &StreamDecoder, stream: &[u8])
+where
+    P: FromStream + PartialEq + std::fmt::Debug,
+{
+    let mut fast_buf = BytesMut::from(stream);
+    let fast = decoder.decode_packet::<P>(&mut fast_buf);
+    let mut general_buf = BytesMut::from(stream);
+    let general = match decoder.decode(&mut general_buf) {
+        Ok(Some(frame)) => P::decode_owned(frame).map(Some),
+        other => other.map(|_| None),
+    };
+    assert_eq!(fast, general, "decode_packet and decode_owned disagree");
+    assert_eq!(fast_buf.len(), general_buf.len(), "consumed differently");
+}
+
 /// A frame that decodes as `P` re-encodes (stream framing) to bytes that decode to the same `P`.
 fn check_reencode<P>(frame: &Frame<Bytes>)
 where
-    P: Decode<Bytes> + Encode + PartialEq + std::fmt::Debug,
+    P: FromStream + Encode + PartialEq + std::fmt::Debug,
 {
     let Ok(packet) = P::decode(frame) else { return };
     let options = EncodeOptions {
@@ -224,7 +244,7 @@ pub fn roundtrip(data: &[u8]) {
 
 fn roundtrip_packet<P>(packet: &P)
 where
-    P: Decode<Bytes> + Encode + PartialEq + std::fmt::Debug,
+    P: FromStream + Encode + PartialEq + std::fmt::Debug,
 {
     for text in [TextEncoding::Utf8, TextEncoding::Cesu8] {
         let options = EncodeOptions {

@@ -113,7 +113,7 @@ use crate::backing::Backing;
 use crate::encode::{Encode, EncodeOptions, Framing};
 use crate::error::{DecodeError, EncodeError};
 use crate::frame::Frame;
-use crate::packet::{ClientPacket, Decode, ServerPacket};
+use crate::packet::{ClientPacket, ServerPacket};
 use crate::stream::StreamDecoder;
 
 pub use crate::frame_writer::{DEFAULT_HIGH_WATER, FrameWriter};
@@ -176,31 +176,46 @@ impl<Rx, Tx> Clone for RmtpCodec<Rx, Tx> {
     }
 }
 
-/// Decodes the next frame, typed as `Rx`.
+/// What an [`RmtpCodec`] decodes: raw frames, or typed packets.
 ///
-/// The packet impls take the frame by value ([`Decode::decode_owned`]): a packet's last "to end"
-/// field (PUBLISH data, …) takes over the frame's body instead of sharing it, one reference-count
-/// pair fewer per frame than [`Decode::decode`], with the same result.
+/// The packet impls use [`StreamDecoder::decode_packet`], the fastest owned path (see
+/// [`FromStream`](crate::FromStream)): a PUBLISH is parsed in the read buffer and then takes the
+/// frame over as its data, every other packet's last "to end" field takes over the frame's body
+/// ([`Decode::decode_owned`](crate::Decode::decode_owned)); the same packets as [`Decode::decode`](crate::Decode::decode) gives, for fewer
+/// reference counts. A frame that fails to decode is consumed, so the codec reads on from the
+/// next one.
 pub trait Incoming: Sized {
-    /// Decodes a raw frame.
-    fn from_frame(frame: Frame<Bytes>) -> Result<Self, DecodeError>;
+    /// Takes the next item off `src`, or `Ok(None)` when its frame is not complete yet.
+    fn decode_from(
+        decoder: &StreamDecoder,
+        src: &mut BytesMut,
+    ) -> Result<Option<Self>, DecodeError>;
 }
 
 impl Incoming for Frame<Bytes> {
-    fn from_frame(frame: Frame<Bytes>) -> Result<Self, DecodeError> {
-        Ok(frame)
+    fn decode_from(
+        decoder: &StreamDecoder,
+        src: &mut BytesMut,
+    ) -> Result<Option<Self>, DecodeError> {
+        decoder.decode(src)
     }
 }
 
 impl Incoming for ClientPacket<Bytes> {
-    fn from_frame(frame: Frame<Bytes>) -> Result<Self, DecodeError> {
-        Self::decode_owned(frame)
+    fn decode_from(
+        decoder: &StreamDecoder,
+        src: &mut BytesMut,
+    ) -> Result<Option<Self>, DecodeError> {
+        decoder.decode_packet(src)
     }
 }
 
 impl Incoming for ServerPacket<Bytes> {
-    fn from_frame(frame: Frame<Bytes>) -> Result<Self, DecodeError> {
-        Self::decode_owned(frame)
+    fn decode_from(
+        decoder: &StreamDecoder,
+        src: &mut BytesMut,
+    ) -> Result<Option<Self>, DecodeError> {
+        decoder.decode_packet(src)
     }
 }
 
@@ -209,10 +224,7 @@ impl<Rx: Incoming, Tx> Decoder for RmtpCodec<Rx, Tx> {
     type Error = CodecError;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Rx>, CodecError> {
-        match self.decoder.decode(src)? {
-            Some(frame) => Ok(Some(Rx::from_frame(frame)?)),
-            None => Ok(None),
-        }
+        Ok(Rx::decode_from(&self.decoder, src)?)
     }
 
     fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Rx>, CodecError> {

@@ -157,8 +157,9 @@ pub use error::{DecodeError, EncodeError};
 pub use frame::Frame;
 pub use packet::{
     ClientPacket, ClientPubAck, ClientPublish, ConnAck, ConnAckSession, Connect, Decode,
-    Disconnect, PingReq, PingResp, Query, QueryAck, QueryCon, ServerPacket, ServerPubAck,
-    ServerPublish, SubAck, Subscribe, Subscriptions, Topics, UnsubAck, Unsubscribe, Will,
+    Disconnect, FromStream, PingReq, PingResp, Query, QueryAck, QueryCon, ServerPacket,
+    ServerPubAck, ServerPublish, SubAck, Subscribe, Subscriptions, Topics, UnsubAck, Unsubscribe,
+    Will,
 };
 pub use role::Role;
 pub use shared_text::{INLINE_TEXT, Text};

@@ -36,7 +36,7 @@ use timwire_header::stream::{self, MAX_PREFIX_LEN, StreamPrefix};
 use crate::DEFAULT_MAX_BODY;
 use crate::error::DecodeError;
 use crate::frame::Frame;
-use crate::packet::Decode;
+use crate::packet::FromStream;
 
 /// The most [`StreamDecoder::decode`] reserves at once for a frame that is still arriving.
 pub const MAX_RESERVE: usize = 64 * 1024;
@@ -134,20 +134,7 @@ impl StreamDecoder {
                 src.reserve(missing.min(MAX_RESERVE));
                 Ok(None)
             }
-            Peek::Complete { prefix, frame_len } if frame_len <= prefix.len() => {
-                // No body (PINGREQ, PINGRESP): nothing to share, so skip the prefix without
-                // taking a reference on the buffer (a reference costs two atomic operations).
-                src.advance(frame_len);
-                Ok(Some(Frame::new(prefix.header(), Bytes::new())))
-            }
-            Peek::Complete { prefix, frame_len } => {
-                // Split the whole frame off, then drop the prefix from the front before
-                // freezing: one reference count taken on the shared buffer, no slice of a slice.
-                let mut frame = src.split_to(frame_len);
-                let prefix_len = prefix.len().min(frame.len());
-                frame.advance(prefix_len);
-                Ok(Some(Frame::new(prefix.header(), frame.freeze())))
-            }
+            Peek::Complete { prefix, frame_len } => Ok(Some(take_frame(src, &prefix, frame_len))),
         }
     }
 
@@ -191,14 +178,42 @@ impl StreamDecoder {
 
     /// Takes the next frame off `src` and decodes it as `P` ([`ClientPacket`](crate::ClientPacket)
     /// on a server, [`ServerPacket`](crate::ServerPacket) on a client).
+    ///
+    /// A frame that does not decode is consumed: the next call reads the frame after it. A
+    /// PUBLISH is parsed before it is taken off `src` ([`FromStream`]).
     #[inline(always)]
-    pub fn decode_packet<P: Decode<Bytes>>(
+    pub fn decode_packet<P: FromStream>(
         &self,
         src: &mut BytesMut,
     ) -> Result<Option<P>, DecodeError> {
-        match self.decode(src)? {
-            Some(frame) => P::decode_owned(frame).map(Some),
-            None => Ok(None),
+        match self.peek(src)? {
+            Peek::NeedMore { missing } => {
+                src.reserve(missing.min(MAX_RESERVE));
+                Ok(None)
+            }
+            Peek::Complete { prefix, frame_len } => {
+                let prefix_len = prefix.len().min(frame_len);
+                match P::take_fast(prefix.header(), src, prefix_len, frame_len) {
+                    Some(packet) => packet.map(Some),
+                    None => P::decode_owned(take_frame(src, &prefix, frame_len)).map(Some),
+                }
+            }
         }
     }
+}
+
+/// Takes the complete frame `..frame_len` (prefix `prefix`) off `src`: split off whole, the
+/// prefix dropped from the front before freezing, so one reference count is taken on the shared
+/// buffer and there is no slice of a slice. A frame without a body (PINGREQ, PINGRESP) takes
+/// none: nothing to share (a reference costs two atomic operations).
+#[inline(always)]
+fn take_frame(src: &mut BytesMut, prefix: &StreamPrefix, frame_len: usize) -> Frame<Bytes> {
+    if frame_len <= prefix.len() {
+        src.advance(frame_len);
+        return Frame::new(prefix.header(), Bytes::new());
+    }
+    let mut frame = src.split_to(frame_len);
+    let prefix_len = prefix.len().min(frame.len());
+    frame.advance(prefix_len);
+    Frame::new(prefix.header(), frame.freeze())
 }

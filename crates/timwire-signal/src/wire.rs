@@ -135,6 +135,12 @@ impl<'b, B: Backing> Reader<'b, B> {
         }
     }
 
+    /// Reads a `[u16 length]` prefix and the bytes it announces, unchecked (no UTF-8 check).
+    #[inline]
+    pub(crate) fn raw_string(&mut self, field: &'static str) -> Result<&'b [u8], DecodeError> {
+        self.string(field).map(|(_, raw)| raw)
+    }
+
     /// Reads a `[u16 length]` prefix and the bytes it announces; returns their offset and them.
     #[inline]
     fn string(&mut self, field: &'static str) -> Result<(usize, &'b [u8]), DecodeError> {

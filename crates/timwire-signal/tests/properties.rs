@@ -227,7 +227,7 @@ fn encodings() -> [EncodeOptions; 2] {
 /// the announced length is the written length.
 fn round_trip<P>(packet: &P) -> Result<(), TestCaseError>
 where
-    P: Encode + Decode<Bytes> + PartialEq + std::fmt::Debug,
+    P: Encode + FromStream + PartialEq + std::fmt::Debug,
 {
     for options in encodings() {
         for framing in [Framing::Message, Framing::Stream] {

@@ -7,7 +7,7 @@
 //! Every message keeps its header [`Flags`], so whatever dup/qos/retain bits a peer sent
 //! survive a decode/encode round trip.
 
-use bytes::{BufMut, Bytes};
+use bytes::{BufMut, Bytes, BytesMut};
 use timwire_header::{Flags, Header, MessageType};
 
 use crate::Role;
@@ -362,6 +362,65 @@ packet_enum! {
         UnsubAck(UnsubAck) = UNSUBACK,
         PingResp(PingResp) = PINGRESP,
         Disconnect(Disconnect) = DISCONNECT,
+    }
+}
+
+/// The packet types [`StreamDecoder::decode_packet`](crate::StreamDecoder::decode_packet)
+/// takes off a read buffer: [`ClientPacket`] and [`ServerPacket`] (sealed).
+///
+/// The result is always the packet [`Decode::decode_owned`] gives for the frame. A PUBLISH
+/// (the relay's hot path) is parsed where it lies in the buffer, its short strings copied
+/// inline, and only then is the frame taken off, once, as its data; every other frame is split
+/// off first and decoded over its `Bytes` (BENCHMARKS.md, run 14).
+pub trait FromStream: Decode<Bytes> + sealed_stream::Sealed {
+    /// The hot path for the frame `src[..frame_len]` (header `header`, body from `prefix_len`):
+    /// `Some` with the packet, the frame consumed (also when it fails to decode); `None`, with
+    /// nothing consumed, for frames that take the general path.
+    #[doc(hidden)]
+    fn take_fast(
+        header: Header,
+        src: &mut BytesMut,
+        prefix_len: usize,
+        frame_len: usize,
+    ) -> Option<Result<Self, DecodeError>>;
+}
+
+mod sealed_stream {
+    /// Only the packet enums are [`FromStream`](super::FromStream).
+    pub trait Sealed {}
+    impl Sealed for super::ClientPacket {}
+    impl Sealed for super::ServerPacket {}
+}
+
+impl FromStream for ClientPacket {
+    #[inline(always)]
+    fn take_fast(
+        header: Header,
+        src: &mut BytesMut,
+        prefix_len: usize,
+        frame_len: usize,
+    ) -> Option<Result<Self, DecodeError>> {
+        match header.kind {
+            MessageType::PUBLISH => publish::take_client(header.flags, src, prefix_len, frame_len)
+                .map(|r| r.map(Self::Publish)),
+            _ => None,
+        }
+    }
+}
+
+impl FromStream for ServerPacket {
+    #[inline(always)]
+    fn take_fast(
+        header: Header,
+        src: &mut BytesMut,
+        prefix_len: usize,
+        frame_len: usize,
+    ) -> Option<Result<Self, DecodeError>> {
+        match header.kind {
+            MessageType::PUBLISH => publish::take_server(header.flags, src, prefix_len, frame_len)
+                .map(|r| r.map(Self::Publish)),
+            _ => None,
+        }
     }
 }
 

@@ -6,8 +6,13 @@
 
 use std::time::SystemTime;
 
+use ascii::AsAsciiStr;
+use bytes::BytesMut;
+
 use super::addressed::{self, Addressed};
 use super::prelude::*;
+use crate::known_topics;
+use crate::shared_text::Text;
 use crate::time;
 
 /// PUBLISH sent by a client.
@@ -212,4 +217,135 @@ impl<B: Backing> ReadBody<B> for ServerPublish<B> {
     fn rest_mut(&mut self) -> Option<&mut B> {
         Some(&mut self.data)
     }
+}
+
+/// A PUBLISH parsed where it lies in a read buffer, with its strings already owned: what
+/// [`take_client`] and [`take_server`] build the packet from once the frame is taken off.
+struct Parsed {
+    date: u32,
+    topic: Text,
+    target_id: Text,
+    msg_id: u16,
+    /// Where the data starts, in the body.
+    data_start: usize,
+}
+
+/// Parses the PUBLISH body `body` (with a leading `date` for a server's) borrowed, and owns its
+/// strings: short ones copied inline, well-known topics as `&'static str`. The layout is the one
+/// [`Addressed::read`] reads, field for field through the same [`Reader`], so a frame that fails
+/// here fails with the same error. `Ok(None)` for what only the general path does: a string
+/// longer than [`INLINE_TEXT`](crate::INLINE_TEXT) (it shares the buffer) or not UTF-8 (CESU-8
+/// or an error); the caller then decodes the frame that way.
+#[inline(always)]
+fn parse(body: &[u8], with_date: bool) -> Result<Option<Parsed>, DecodeError> {
+    let mut r = Reader::new(MessageType::PUBLISH, &body);
+    let date = if with_date { r.u32("date")? } else { 0 };
+    // Each string is checked as soon as it is read, as the general path does, so that an
+    // invalid one is reported before any later field is looked at.
+    let topic = r.raw_string("topic")?;
+    let topic = match known_topics::intern(topic) {
+        Some(known) => Text::from_static(known),
+        None => match short_text(topic) {
+            Some(topic) => topic,
+            None => return Ok(None),
+        },
+    };
+    let Some(target_id) = short_text(r.raw_string("targetId")?) else {
+        return Ok(None);
+    };
+    let msg_id = r.u16("msgId")?;
+    let data_start = r.offset();
+    Ok(Some(Parsed {
+        date,
+        topic,
+        target_id,
+        msg_id,
+        data_start,
+    }))
+}
+
+/// `raw` as an inline [`Text`] when it is short and UTF-8.
+#[inline(always)]
+fn short_text(raw: &[u8]) -> Option<Text> {
+    if raw.len() > crate::INLINE_TEXT {
+        return None;
+    }
+    let text = match raw.as_ascii_str() {
+        Ok(ascii) => ascii.as_str(),
+        Err(_) => std::str::from_utf8(raw).ok()?,
+    };
+    Some(Text::copied(text))
+}
+
+/// Takes the frame `..frame_len` off `src` and returns the data, which starts at `data_start`:
+/// the frame's one reference on the buffer, or none for empty data.
+#[inline(always)]
+fn take_data(src: &mut BytesMut, data_start: usize, frame_len: usize) -> Bytes {
+    if data_start >= frame_len {
+        bytes::Buf::advance(src, frame_len);
+        return Bytes::new();
+    }
+    let mut frame = src.split_to(frame_len);
+    bytes::Buf::advance(&mut frame, data_start);
+    frame.freeze()
+}
+
+/// Runs [`parse`] on the body `src[prefix_len..frame_len]`; on error the frame is consumed.
+#[inline(always)]
+fn parse_in(
+    src: &mut BytesMut,
+    prefix_len: usize,
+    frame_len: usize,
+    with_date: bool,
+) -> Option<Result<Parsed, DecodeError>> {
+    let body = src.get(prefix_len..frame_len)?;
+    match parse(body, with_date) {
+        Ok(Some(parsed)) => Some(Ok(parsed)),
+        Ok(None) => None,
+        Err(e) => {
+            bytes::Buf::advance(src, frame_len);
+            Some(Err(e))
+        }
+    }
+}
+
+/// The relay's hot path: a client's PUBLISH (its body `src[prefix_len..frame_len]`) decoded as
+/// [`Decode::decode_owned`](super::Decode::decode_owned) would, but parsed where it lies before
+/// the frame is taken off `src`. `None` (nothing consumed) when it needs the general path.
+#[inline(always)]
+pub(crate) fn take_client(
+    flags: Flags,
+    src: &mut BytesMut,
+    prefix_len: usize,
+    frame_len: usize,
+) -> Option<Result<ClientPublish, DecodeError>> {
+    Some(
+        parse_in(src, prefix_len, frame_len, false)?.map(|p| ClientPublish {
+            flags,
+            topic: p.topic,
+            target_id: p.target_id,
+            msg_id: p.msg_id,
+            data: take_data(src, prefix_len.saturating_add(p.data_start), frame_len),
+        }),
+    )
+}
+
+/// [`take_client`] for a server's PUBLISH.
+#[inline(always)]
+pub(crate) fn take_server(
+    flags: Flags,
+    src: &mut BytesMut,
+    prefix_len: usize,
+    frame_len: usize,
+) -> Option<Result<ServerPublish, DecodeError>> {
+    Some(
+        parse_in(src, prefix_len, frame_len, true)?.map(|p| ServerPublish {
+            flags,
+            date: p.date,
+            topic: p.topic,
+            target_id: p.target_id,
+            msg_id: p.msg_id,
+            data: take_data(src, prefix_len.saturating_add(p.data_start), frame_len),
+        }),
+    )
 }
