@@ -48,17 +48,7 @@ pub(crate) enum Break {
     PubackUid,
 }
 
-/// `timwire serve` options.
-///
-/// RongCloud's web SDK (imlib-v2 2.9.2 on engine 4.4.2): initialise it with
-/// `RongIMClient.init(appkey, null, { navi: "http://HOST:PORT" })` where HOST:PORT is the
-/// `--ws` address; it fetches `/navi.js` and pings `/ping` there (answered with
-/// `Access-Control-Allow-Origin: *`; `OPTIONS` preflights too), then opens
-/// `ws://HOST:PORT/websocket?appId=…&token=…`. Its token is checked from that URL: a token given
-/// with `--user NAME:TOKEN` logs in as NAME; any other non-empty token is the userId itself,
-/// unless `--tokens listed`. A refused token gets CONNACK status 4 (TOKEN_INCORRECT), which the
-/// SDK reports as `onError(30002)`. A user's second login disconnects the first with
-/// OTHER_DEVICE_LOGIN (1).
+/// `timwire serve` options (the command's help, in `main.rs`, describes the web SDK's flow).
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
     /// The delivery model.
