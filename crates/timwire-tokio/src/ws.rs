@@ -7,7 +7,7 @@
 //! such clients (the server then speaks first, once the app accepts the connection),
 //! [`Admission::Connect`] for clients that send a CONNECT, or [`Admission::Refuse`] with an
 //! HTTP status. Plain HTTP requests on the same port (no `Upgrade: websocket`) go to the
-//! [`HttpHandler`](crate::http::HttpHandler) instead ([`http`](crate::http)).
+//! [`HttpHandler`] instead ([`http`]).
 
 use std::sync::Arc;
 
