@@ -258,6 +258,8 @@ export function start(port = 9300, host = "127.0.0.1", log = () => {}) {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const user = url.searchParams.get("token") ?? "";
       if (user === "refused-token") return ws.send(Buffer.from([0x20, 0x00, 0x04])); // TOKEN_INCORRECT
+      // A second login wins: the earlier connection gets DISCONNECT OTHER_DEVICE_LOGIN (1).
+      online.get(user)?.send(Buffer.from([0xe0, 0x00, 0x01]));
       online.get(user)?.close();
       online.set(user, ws);
       // CONNACK first: [ignored byte][status][userId][session id][i64 ms]

@@ -36,6 +36,7 @@ const TIMEOUT = Number(opts.timeout);
 const PRIVATE = 1;
 const CHATROOM = 4;
 const CONNECTED = 0;
+const KICKED = 6; // ConnectionStatus.KICKED_OFFLINE_BY_OTHER_CLIENT
 const SEND = 1;
 const RECEIVE = 2;
 
@@ -270,6 +271,31 @@ try {
     expectReceived(got, sent[text], { from: alice, conversationType: CHATROOM, targetId: opts.chatroom, text });
     await sleep(300);
     same(bob.received(mark, [text]).length, 1, "copies received");
+  });
+
+  await check("second login: bob logs in again elsewhere, the first bob is kicked (status 6) and stays off, the second gets the next message", async () => {
+    const bob2 = new Client("bob2", bob.userId, bob.token);
+    clients.push(bob2);
+    await bob2.ready;
+    await bob2.call("init", { appkey: opts.appkey, navi: opts.navi });
+    const mark = bob.statuses.length;
+    const { userId } = await bob2.call("connect", { token: bob2.token });
+    same(userId, bob.userId, "the second login's userId");
+    // The server's DISCONNECT with OTHER_DEVICE_LOGIN (1): engine 4.4.2 reports it as
+    // KICKED_OFFLINE_BY_OTHER_CLIENT and does not reconnect.
+    await bob.until("status KICKED_OFFLINE_BY_OTHER_CLIENT", () => bob.statuses.slice(mark).includes(KICKED));
+    const text = "to the new device 📱";
+    const before = bob.messages.length;
+    sent[text] = await alice.call("send", { conversationType: PRIVATE, targetId: bob.userId, text });
+    const [got] = await bob2.until(`"${text}"`, () => {
+      const found = bob2.received(0, [text]);
+      return found.length > 0 && found;
+    });
+    expectReceived(got, sent[text], { from: alice, conversationType: PRIVATE, targetId: alice.userId, text });
+    await sleep(500);
+    same(bob2.received(0, [text]).length, 1, "copies on the new device");
+    same(bob.received(before, [text]).length, 0, "copies on the kicked device");
+    same(bob.statuses.slice(mark).filter((s) => s === CONNECTED).length, 0, "reconnects of the kicked device");
   });
 
   if (opts["refused-token"]) {

@@ -45,6 +45,19 @@ enum Command {
     /// Re-decode every frame of a capture and report frames/s and bytes/s.
     Replay(replay::ReplayArgs),
     /// Run a relay server (tim or RongCloud profile) on TCP and WebSocket ports.
+    ///
+    /// RongCloud's web SDK (imlib-v2 2.9.2 on engine 4.4.2) connects to `--profile rongcloud`:
+    /// initialise it with `RongIMClient.init(appkey, null, { navi: "http://HOST:PORT" })`, HOST:PORT
+    /// being the `--ws` address. That port also answers the SDK's plain HTTP: `GET /navi.js`
+    /// (JSONP naming `--public`, else the Host asked, as the server to connect to) and
+    /// `GET /ping`, every answer with `Access-Control-Allow-Origin: *`, `OPTIONS` preflights
+    /// with 204, the connection closed after each answer.
+    ///
+    /// Tokens come from the SDK's WebSocket URL (`/websocket?appId=…&token=…`): a token given
+    /// with `--user NAME:TOKEN` logs in as NAME; any other non-empty token is the userId itself,
+    /// unless `--tokens listed`. A refused token gets CONNACK status 4 (TOKEN_INCORRECT), which
+    /// the SDK reports as onError(30002). A user's second login disconnects the first with
+    /// OTHER_DEVICE_LOGIN (1). See interop/rongcloud/README.md.
     Serve(serve::ServeArgs),
     /// Run clients against a relay and report sent, delivered, lost, duplicates and latency.
     Load(load::LoadArgs),

@@ -140,7 +140,7 @@ impl ClientSession {
         self.ready()?;
         publish.flags.dup = false;
         if !publish.flags.qos.needs_ack() {
-            publish.msg_id = self.engine.passing_msg_id()?;
+            publish.msg_id = self.engine.passing_msg_id(|_| false)?;
             self.engine.queue_app(ClientPacket::from(publish))?;
             return Ok(self.engine.request_id());
         }
@@ -159,7 +159,7 @@ impl ClientSession {
     ) -> Result<RequestId, SubmitError> {
         self.engine.observe(now);
         self.ready()?;
-        self.engine.submit(kind, build).map(|(id, _)| id)
+        self.engine.submit(kind, |_| false, build).map(|(id, _)| id)
     }
 
     /// Sends a QUERY (msgId set by the engine); the answer is [`ClientEvent::QueryAnswered`].

@@ -295,16 +295,42 @@ impl<P: RolePacket, E: RoleEvent> Engine<P, E> {
 
     /// Takes a msgId for a packet that awaits no answer (qos 0, a sync copy): the sequence
     /// moves on, the id is free again at once.
-    pub(crate) fn passing_msg_id(&mut self) -> Result<u16, SubmitError> {
-        let id = self.ids.allocate().ok_or(SubmitError::NoMsgId)?;
+    pub(crate) fn passing_msg_id(
+        &mut self,
+        avoid: impl Fn(u16) -> bool,
+    ) -> Result<u16, SubmitError> {
+        let id = self.allocate_avoiding(avoid)?;
         self.ids.release(id);
         Ok(id)
     }
 
+    /// Takes the next free msgId for which `avoid` is false (a server avoids the msgIds of the
+    /// client's requests it holds: RongCloud's engine 4.4.2 takes any packet with a msgId it
+    /// awaits as that request's answer). The ids skipped are free again afterwards; at most
+    /// as many are skipped as `avoid` is true for.
+    fn allocate_avoiding(&mut self, avoid: impl Fn(u16) -> bool) -> Result<u16, SubmitError> {
+        let mut skipped = Vec::new();
+        let found = loop {
+            let Some(id) = self.ids.allocate() else {
+                break None;
+            };
+            if !avoid(id) {
+                break Some(id);
+            }
+            skipped.push(id);
+        };
+        for id in skipped {
+            self.ids.release(id);
+        }
+        found.ok_or(SubmitError::NoMsgId)
+    }
+
     /// Submits a request that awaits an answer: window, queue room, msgId, size.
+    /// `avoid` as in [`allocate_avoiding`](Self::allocate_avoiding).
     pub(crate) fn submit(
         &mut self,
         kind: RequestKind,
+        avoid: impl Fn(u16) -> bool,
         build: impl FnOnce(u16) -> P,
     ) -> Result<(RequestId, u16), SubmitError> {
         let window = kind.window();
@@ -320,7 +346,7 @@ impl<P: RolePacket, E: RoleEvent> Engine<P, E> {
         if self.outbox.len() >= queue_limit {
             return Err(SubmitError::QueueFull { limit: queue_limit });
         }
-        let msg_id = self.ids.allocate().ok_or(SubmitError::NoMsgId)?;
+        let msg_id = self.allocate_avoiding(avoid)?;
         let packet = build(msg_id);
         if let Err(e) = self.check_encode(&packet) {
             self.ids.release(msg_id);

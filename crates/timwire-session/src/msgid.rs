@@ -9,7 +9,10 @@
 //! PUBLISHes and sync copies take an id and give it back at once.
 //!
 //! Each direction has its own ids: a client's requests and a server's PUBLISHes are numbered
-//! independently, and an answer's direction says whose id it carries.
+//! independently, and an answer's direction says whose id it carries. RongCloud's engine 4.4.2
+//! does not look at the direction (any packet with a msgId it awaits is that request's answer),
+//! so a server's ids skip the client's held requests and its qos-0 PUBLISHes carry 0
+//! ([`ServerSession::publish`](crate::ServerSession::publish)).
 //!
 //! ```
 //! use timwire_session::msgid::MsgIds;

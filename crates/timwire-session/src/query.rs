@@ -85,6 +85,11 @@ impl Incoming {
         self.held.len()
     }
 
+    /// Whether a request with `msg_id` is held (awaiting the app's answer or its QUERYCON).
+    pub(crate) fn holds(&self, msg_id: u16) -> bool {
+        self.held.contains_key(&msg_id)
+    }
+
     /// Classifies and, when new, holds a request.
     pub(crate) fn arrive(
         &mut self,

@@ -240,7 +240,31 @@ impl ServerSession {
     /// [`send_sync_copy`](Self::send_sync_copy) for a sync copy). qos ≥ 1 takes a slot of the
     /// publish window until the client's PUBACK ([`ServerEvent::Delivered`]) or the timeout
     /// ([`ServerEvent::TimedOut`]), resent meanwhile in the tim profile; a full window is
-    /// [`SubmitError::WindowFull`]. qos 0 is sent as it is: its id appears in no event.
+    /// [`SubmitError::WindowFull`]. qos 0 is sent with msgId 0 and its id appears in no event.
+    ///
+    /// **msgIds.** RongCloud's engine 4.4.2 takes *any* packet with a msgId above 0 as the
+    /// answer to its own pending request with that msgId, a server PUBLISH included
+    /// (docs/PROTOCOL.md §11). So a qos-0 PUBLISH (no answer awaited) carries msgId 0, and the
+    /// msgId of a qos ≥ 1 PUBLISH or a [sync copy](Self::send_sync_copy) skips every msgId of
+    /// a client request this session holds (unanswered, or awaiting its QUERYCON). A request
+    /// the client sends while such a PUBLISH is on its way can still meet it: a relay for that
+    /// SDK notifies with qos-0 `s_ntf` rather than pushing qos-1 `s_msg`.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use bytes::Bytes;
+    /// use timwire_session::{Config, Profile, ServerSession};
+    /// use timwire_signal::{ConnAck, QoS, ServerPublish};
+    ///
+    /// let now = Instant::now();
+    /// let mut server = ServerSession::without_connect(Config::new(Profile::RongCloud), now);
+    /// server.accept(now, ConnAck::accepted("alice", "s1", 0)).unwrap();
+    /// let notify = ServerPublish::new(QoS::AtMostOnce, 0, "s_ntf", "alice", 7, Bytes::new());
+    /// server.publish(now, notify).unwrap();
+    /// # let _ = server.poll_transmit(now); // the CONNACK
+    /// let sent = server.poll_transmit(now).unwrap();
+    /// assert_eq!(sent.msg_id(), Some(0));
+    /// ```
     pub fn publish(
         &mut self,
         now: Instant,
@@ -250,14 +274,20 @@ impl ServerSession {
         self.ready()?;
         publish.flags.dup = false;
         if !publish.flags.qos.needs_ack() {
-            publish.msg_id = self.engine.passing_msg_id()?;
+            // No answer is awaited: msgId 0, which no client request has.
+            publish.msg_id = 0;
             self.engine.queue_app(ServerPacket::from(publish))?;
             return Ok(self.engine.request_id());
         }
-        let (id, _) = self.engine.submit(RequestKind::Publish, |msg_id| {
-            publish.msg_id = msg_id;
-            ServerPacket::from(publish)
-        })?;
+        let incoming = &self.incoming;
+        let (id, _) = self.engine.submit(
+            RequestKind::Publish,
+            |msg_id| incoming.holds(msg_id),
+            |msg_id| {
+                publish.msg_id = msg_id;
+                ServerPacket::from(publish)
+            },
+        )?;
         Ok(id)
     }
 
@@ -277,7 +307,8 @@ impl ServerSession {
         self.engine
             .check_app(&ServerPacket::from(publish.clone()), 2)?;
         self.engine.check_encode(&ServerPacket::from(ack.clone()))?;
-        let msg_id = self.engine.passing_msg_id()?;
+        let incoming = &self.incoming;
+        let msg_id = self.engine.passing_msg_id(|id| incoming.holds(id))?;
         publish.msg_id = msg_id;
         ack.msg_id = msg_id;
         self.engine.queue(ServerPacket::from(publish));

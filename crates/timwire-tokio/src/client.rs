@@ -80,6 +80,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::engine::{self, now};
 use crate::error::{CommandError, End, TransportError};
+use crate::prefixed::Prefixed;
 use crate::transport::{self, Reader, Transport, Writer};
 
 /// Reads are made into a buffer of this size (TCP).
@@ -379,10 +380,13 @@ async fn connect(config: &ClientConfig) -> Result<(Reader, Writer), TransportErr
                 let ws_config = WebSocketConfig::default()
                     .max_message_size(Some(max_message))
                     .max_frame_size(Some(max_message));
-                let (ws, _) =
-                    tokio_tungstenite::client_async_with_config(url, stream, Some(ws_config))
-                        .await
-                        .map_err(|e| TransportError::WebSocket(Box::new(e)))?;
+                let (ws, _) = tokio_tungstenite::client_async_with_config(
+                    url,
+                    Prefixed::new(Bytes::new(), stream),
+                    Some(ws_config),
+                )
+                .await
+                .map_err(|e| TransportError::WebSocket(Box::new(e)))?;
                 transport::split_ws(ws, options)
             }
         })

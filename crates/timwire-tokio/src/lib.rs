@@ -57,7 +57,9 @@
 //! The WebSocket acceptor shows the app the upgrade request ([`WsRequest`]: path, query,
 //! headers) before any frame, and the app's [`Admit`] function decides: a client that sends
 //! CONNECT, a client that does not (RongCloud's web SDK authenticates in the URL and the
-//! server speaks first), or an HTTP refusal. See [`ws`].
+//! server speaks first), or an HTTP refusal. See [`ws`]. Plain HTTP requests on the same port
+//! (a web SDK's host probe and navigation) go to an [`HttpHandler`](http::HttpHandler), with
+//! CORS headers; see [`http`].
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Peer input drives this crate: no indexing, unchecked arithmetic or panics outside tests.
@@ -75,6 +77,8 @@
 pub mod client;
 mod engine;
 mod error;
+pub mod http;
+mod prefixed;
 pub mod server;
 mod transport;
 pub mod ws;

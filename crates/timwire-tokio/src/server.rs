@@ -72,6 +72,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::error::{CommandError, End};
+use crate::http::{self, HttpHandler, HttpRequest, HttpResponse};
 use crate::transport::Transport;
 use crate::ws::{Admission, Admit, WsRequest};
 
@@ -100,8 +101,12 @@ pub struct ServerConfig {
     /// Bytes queued for one connection's socket before the driver stops taking its commands
     /// and input. Default 256 KiB.
     pub high_water: usize,
-    /// The longest a WebSocket upgrade may take. Default 10 s.
+    /// The longest a WebSocket upgrade (or a plain HTTP request on the WebSocket port, its
+    /// answer included) may take. Default 10 s.
     pub upgrade_timeout: Duration,
+    /// The longest HTTP request head the WebSocket port reads (longer: `431` and close).
+    /// Default 8 KiB ([`http::DEFAULT_MAX_HEAD`]).
+    pub max_http_head: usize,
     /// How long a closing connection may take to write what it queued (its DISCONNECT
     /// included). Default 5 s.
     pub linger: Duration,
@@ -117,6 +122,7 @@ impl ServerConfig {
             events: 4096,
             high_water: DEFAULT_HIGH_WATER,
             upgrade_timeout: Duration::from_secs(10),
+            max_http_head: http::DEFAULT_MAX_HEAD,
             linger: Duration::from_secs(5),
         }
     }
@@ -316,6 +322,7 @@ pub struct ServerBuilder {
     tcp: Vec<Listen>,
     ws: Vec<Listen>,
     admit: Option<Admit>,
+    http: Option<HttpHandler>,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -325,6 +332,7 @@ impl fmt::Debug for ServerBuilder {
             .field("tcp", &self.tcp)
             .field("ws", &self.ws)
             .field("admit", &self.admit.is_some())
+            .field("http", &self.http.is_some())
             .finish()
     }
 }
@@ -370,6 +378,17 @@ impl ServerBuilder {
         self
     }
 
+    /// Answers plain HTTP requests on the WebSocket ports (those without `Upgrade: websocket`)
+    /// with `handler`; `None` is `404`. Without one they get `426`. See [`http`] for the
+    /// limits, CORS and the preflight.
+    pub fn http(
+        mut self,
+        handler: impl Fn(&HttpRequest) -> Option<HttpResponse> + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(Arc::new(handler));
+        self
+    }
+
     /// Binds the listeners and starts accepting.
     pub async fn start(self) -> io::Result<Server> {
         let config = Arc::new(self.config);
@@ -384,6 +403,7 @@ impl ServerBuilder {
             admit: self
                 .admit
                 .unwrap_or_else(|| Arc::new(|_: &WsRequest| Admission::Connect)),
+            http: self.http,
         });
         let mut tcp_addrs = Vec::new();
         let mut ws_addrs = Vec::new();
@@ -421,6 +441,7 @@ struct Shared {
     slots: Arc<Semaphore>,
     next_id: AtomicU64,
     admit: Admit,
+    http: Option<HttpHandler>,
 }
 
 /// A running server: its events, its addresses, and shutdown.
@@ -444,6 +465,7 @@ impl Server {
             tcp: Vec::new(),
             ws: Vec::new(),
             admit: None,
+            http: None,
         }
     }
 

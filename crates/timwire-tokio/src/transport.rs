@@ -18,6 +18,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::error::TransportError;
+use crate::prefixed::Prefixed;
 
 /// Which transport a connection uses.
 ///
@@ -56,7 +57,7 @@ impl fmt::Display for Transport {
     }
 }
 
-type Ws = WebSocketStream<TcpStream>;
+type Ws = WebSocketStream<Prefixed>;
 
 /// What one read gave.
 #[derive(Debug)]

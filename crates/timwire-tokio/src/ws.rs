@@ -6,7 +6,8 @@
 //! [`Admit`] function sees the [`WsRequest`] and answers [`Admission::WithoutConnect`] for
 //! such clients (the server then speaks first, once the app accepts the connection),
 //! [`Admission::Connect`] for clients that send a CONNECT, or [`Admission::Refuse`] with an
-//! HTTP status.
+//! HTTP status. Plain HTTP requests on the same port (no `Upgrade: websocket`) go to the
+//! [`HttpHandler`] instead ([`http`]).
 
 use std::sync::Arc;
 
@@ -17,6 +18,8 @@ use tokio_tungstenite::tungstenite::http::{HeaderMap, StatusCode};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::error::TransportError;
+use crate::http::{self, HeadError, HttpHandler, HttpResponse};
+use crate::prefixed::Prefixed;
 
 /// The HTTP request that opened a WebSocket connection.
 #[derive(Debug, Clone, Default)]
@@ -50,10 +53,7 @@ impl WsRequest {
     /// assert_eq!(request.param("apiVer"), None);
     /// ```
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.as_deref()?.split('&').find_map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (key == name).then_some(value)
-        })
+        http::query_param(self.query.as_deref(), name)
     }
 }
 
@@ -74,13 +74,43 @@ pub enum Admission {
 /// not block; refusing is cheap (no frame is read).
 pub type Admit = Arc<dyn Fn(&WsRequest) -> Admission + Send + Sync>;
 
-/// Completes the upgrade of `stream`, asking `admit`. Returns the socket, the request and the
-/// admission; `Ok(None)` when the request was refused.
+/// How the acceptor treats a new connection's request.
+pub(crate) struct Acceptor<'a> {
+    pub(crate) admit: &'a Admit,
+    pub(crate) http: Option<&'a HttpHandler>,
+    pub(crate) max_head: usize,
+    pub(crate) max_message: usize,
+}
+
+/// Reads the request head of `stream`: answers a plain HTTP request (see [`http`]) or
+/// completes the upgrade, asking `admit`. Returns the socket, the request and the admission;
+/// `Ok(None)` when the request was answered over HTTP or refused.
 pub(crate) async fn accept(
-    stream: TcpStream,
-    admit: &Admit,
-    max_message: usize,
-) -> Result<Option<(WebSocketStream<TcpStream>, WsRequest, Admission)>, TransportError> {
+    mut stream: TcpStream,
+    acceptor: &Acceptor<'_>,
+) -> Result<Option<(WebSocketStream<Prefixed>, WsRequest, Admission)>, TransportError> {
+    let head = match http::read_head(&mut stream, acceptor.max_head).await {
+        Ok(head) => head,
+        Err(HeadError::Closed) => return Ok(None),
+        Err(HeadError::Io(e)) => return Err(e.into()),
+        Err(HeadError::TooLarge) => {
+            let refusal = HttpResponse::new(431, "request head too large");
+            http::answer(&mut stream, &refusal, "GET").await?;
+            return Ok(None);
+        }
+        Err(HeadError::Malformed) => {
+            let refusal = HttpResponse::new(400, "not an HTTP/1.x request");
+            http::answer(&mut stream, &refusal, "GET").await?;
+            return Ok(None);
+        }
+    };
+    if !head.upgrade {
+        let response = http::respond(acceptor.http, &head.request);
+        http::answer(&mut stream, &response, &head.request.method).await?;
+        return Ok(None);
+    }
+    let stream = Prefixed::new(head.bytes, stream);
+    let admit = acceptor.admit;
     let mut seen = None;
     #[allow(clippy::result_large_err)] // tungstenite's callback signature
     let callback = |request: &Request, response: Response| {
@@ -101,8 +131,8 @@ pub(crate) async fn accept(
         }
     };
     let config = WebSocketConfig::default()
-        .max_message_size(Some(max_message))
-        .max_frame_size(Some(max_message));
+        .max_message_size(Some(acceptor.max_message))
+        .max_frame_size(Some(acceptor.max_message));
     let result =
         tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await;
     match (result, seen) {

@@ -90,7 +90,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
                 _ => (None, Some(any)),
             };
             let conns = usize::try_from(args.connections)?.saturating_mul(2).max(16);
-            let mut server = serve::start(profile, tcp, ws, conns).await?;
+            let mut server = serve::start(profile, tcp, ws, conns, None).await?;
             let addr = server
                 .addrs()
                 .next()

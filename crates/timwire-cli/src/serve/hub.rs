@@ -13,6 +13,16 @@
 //!   the queue is pushed in order (at most a window's worth in flight, resent by the engine),
 //!   and again from the start on every new connection.
 //!
+//! RongCloud's web SDK (a connection without CONNECT, its token in the WebSocket URL) logs in
+//! as the user its token names ([`Tokens`]); a bad token gets CONNACK TOKEN_INCORRECT. It is
+//! only ever notified (`s_ntf`, qos 0, msgId 0), never pushed `s_msg`: engine 4.4.2 drops an
+//! `s_msg` that arrives during a pull, and takes a PUBLISH whose msgId equals one of its
+//! pending requests as that request's answer. The conversation list (`qryRelationR`) and
+//! chatrooms (`joinChrm`, `chatMsg`, `chrmPull`, `quitChrm`; see [`chatroom`](super::chatroom))
+//! are served in the RongCloud profile.
+//!
+//! A user's second login wins: the earlier connection gets DISCONNECT OTHER_DEVICE_LOGIN (1).
+//!
 //! Senders' retries (tim's resends after a reconnect, a RongCloud app resending an
 //! unacknowledged message) are recognised by (sender, TimMessage `id` / `clientUniqueId`) and
 //! answered with the first copy's PUBACK, not stored twice.
@@ -23,22 +33,35 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use prost::Message as _;
 use timwire::proto::rongcloud::{
-    ChannelType, DownStreamMessage, HistoryMsgInput, SyncRequestMsg, UpStreamMessage,
+    ChannelType, ChrmOutput, ChrmPullMsg, DownStreamMessage, HistoryMsgInput, RelationQryInput,
+    RelationsOutput, SyncRequestMsg, UpStreamMessage,
 };
 use timwire::proto::tim::{Tid, TimMessage};
-use timwire::{AckStatus, ConnAck, ConnAckStatus, QoS, QueryAck, ServerPubAck, ServerPublish};
+use timwire::{
+    AckStatus, ConnAck, ConnAckStatus, DisconnectStatus, QoS, QueryAck, ServerPubAck, ServerPublish,
+};
 use timwire_session::relay::rongcloud::{self, Relayed};
 use timwire_session::relay::tim::Forwarded;
 use timwire_session::relay::{Stamp, UidGenerator};
 use timwire_session::store::{Conversation, Direction, MessageStore, StoreLimits};
 use timwire_session::{Profile, ServerEvent};
 use timwire_tokio::Admission;
+use timwire_tokio::http::percent_decode;
 use timwire_tokio::server::{Command, Connection, ConnectionId, Event};
+
+use super::Break;
+use super::chatroom::Rooms;
+use super::tokens::Tokens;
 
 /// Pushes in flight per recipient connection (the engine's default publish window).
 const PUSH_WINDOW: usize = 32;
 /// Messages in one `pullMsg` answer.
 const PULL_PAGE: usize = 200;
+/// Conversations in one `qryRelationR` answer.
+const CONVERSATIONS: usize = 1000;
+/// The PUBACK status for a chatroom message from a user not in the chatroom (RongCloud's
+/// NOT_IN_CHATROOM, 23406).
+const NOT_IN_CHATROOM: u16 = 23406;
 
 /// Counters for the closing line of `serve`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -53,6 +76,8 @@ pub(crate) struct HubStats {
 struct Conn {
     handle: Connection,
     user: Option<String>,
+    /// RongCloud's web SDK (no CONNECT): notified, never pushed.
+    web: bool,
 }
 
 #[derive(Default)]
@@ -65,6 +90,8 @@ struct User {
     behind: bool,
     /// RongCloud: an `s_ntf` was sent since the last pull.
     notified: bool,
+    /// RongCloud: `conn` is the web SDK, told by `s_ntf` only.
+    notify_only: bool,
     /// tim: messages not yet acknowledged, by server number.
     queue: BTreeMap<u64, ServerPublish<Bytes>>,
     /// tim: the numbers pushed on `conn` and not answered yet.
@@ -86,6 +113,9 @@ pub(crate) struct Hub {
     max_queue: usize,
     max_users: usize,
     number: u64,
+    tokens: Tokens,
+    rooms: Rooms,
+    breaks: Option<Break>,
     pub(crate) stats: HubStats,
 }
 
@@ -111,8 +141,23 @@ impl Hub {
             max_queue: limits.max_per_user,
             max_users: limits.max_users,
             number: 0,
+            tokens: Tokens::default(),
+            rooms: Rooms::default(),
+            breaks: None,
             stats: HubStats::default(),
         }
+    }
+
+    /// Logs web clients in by `tokens` (default: any non-empty token is the userId).
+    pub(crate) fn with_tokens(mut self, tokens: Tokens) -> Self {
+        self.tokens = tokens;
+        self
+    }
+
+    /// Breaks one answer on purpose (tests of the interop suite only).
+    pub(crate) fn with_break(mut self, breaks: Option<Break>) -> Self {
+        self.breaks = breaks;
+        self
     }
 
     /// Handles one event.
@@ -126,15 +171,19 @@ impl Hub {
                     Conn {
                         handle: conn,
                         user: None,
+                        web: false,
                     },
                 );
-                // A web client without CONNECT (RongCloud's web SDK) names itself in the URL.
+                // A web client without CONNECT (RongCloud's web SDK): its token is in the URL.
                 if let Some((request, Admission::WithoutConnect)) = request {
-                    let user = request.param("userId").or_else(|| request.param("token"));
-                    match user {
-                        Some(user) if !user.is_empty() => self.login(id, user.to_owned()),
-                        _ => {
-                            self.send(id, Command::Refuse(ConnAckStatus::IDENTIFIER_REJECTED));
+                    if let Some(c) = self.conns.get_mut(&id) {
+                        c.web = true;
+                    }
+                    let token = request.param("token").and_then(percent_decode);
+                    match token.and_then(|t| self.tokens.user(&t)) {
+                        Some(user) => self.login(id, user),
+                        None => {
+                            self.send(id, Command::Refuse(ConnAckStatus::TOKEN_INCORRECT));
                         }
                     }
                 }
@@ -189,10 +238,12 @@ impl Hub {
                     _ => self.relay_tim(&sender, &publish.data),
                 };
                 if qos.needs_ack() {
-                    let ack =
+                    let mut ack =
                         answer.unwrap_or_else(|| ServerPubAck::new(0, 0, AckStatus::from(1u16), 0));
-                    let mut ack = ack;
                     ack.msg_id = publish.msg_id;
+                    if self.breaks == Some(Break::PubackUid) && ack.status == AckStatus::SUCCESS {
+                        ack = ack.with_message_uid("BROK-ENBR-OKEN-BROK");
+                    }
                     self.send(conn, Command::AckPublish(ack));
                 }
             }
@@ -202,6 +253,19 @@ impl Hub {
                 };
                 let (status, data) = match (self.profile, &*query.topic) {
                     (Profile::RongCloud, "pullMsg") => self.pull_rong(&user, &query.data),
+                    (Profile::RongCloud, "qryRelationR" | "qryRelation") => {
+                        self.conversations_rong(&user, &query.data)
+                    }
+                    (Profile::RongCloud, "joinChrm" | "joinChrmR") => {
+                        self.join_chatroom(&user, &query.target_id)
+                    }
+                    (Profile::RongCloud, "quitChrm") => {
+                        self.rooms.quit(&query.target_id, &user);
+                        (AckStatus::SUCCESS, Bytes::new())
+                    }
+                    (Profile::RongCloud, "chrmPull") => {
+                        self.pull_chatroom(&user, &query.target_id, &query.data)
+                    }
                     (Profile::RongCloud, topic) => match history_kind(topic) {
                         Some(kind) => self.history_rong(&user, kind, &query.data),
                         None => (AckStatus::from(1u16), Bytes::new()),
@@ -226,14 +290,26 @@ impl Hub {
         }
     }
 
-    /// Accepts `conn` as `user`; the latest login of a user wins.
+    /// Accepts `conn` as `user`; the latest login of a user wins and the earlier connection
+    /// gets DISCONNECT OTHER_DEVICE_LOGIN.
     fn login(&mut self, conn: ConnectionId, user: String) {
         let ack = ConnAck::accepted(user.as_str(), format!("s{}", conn.get()), wall_ms());
         if !self.send(conn, Command::Accept(ack)) {
             return;
         }
-        if let Some(c) = self.conns.get_mut(&conn) {
-            c.user = Some(user.clone());
+        let web = match self.conns.get_mut(&conn) {
+            Some(c) => {
+                c.user = Some(user.clone());
+                c.web
+            }
+            None => false,
+        };
+        let earlier = self.users.get(&user).and_then(|u| u.conn);
+        if let Some(earlier) = earlier.filter(|e| *e != conn) {
+            self.send(
+                earlier,
+                Command::Disconnect(DisconnectStatus::OTHER_DEVICE_LOGIN),
+            );
         }
         if !self.users.contains_key(&user) && self.users.len() >= self.max_users {
             // Bounded: past the user limit a new user gets a session but no queue.
@@ -246,6 +322,7 @@ impl Hub {
         u.pushed.clear();
         u.behind = true;
         u.notified = false;
+        u.notify_only = web;
         if self.profile == Profile::Tim {
             self.push_tim(&user);
         }
@@ -287,6 +364,50 @@ impl Hub {
         (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
     }
 
+    /// RongCloud `qryRelationR`: the user's conversations, the latest first, each with its
+    /// latest message.
+    fn conversations_rong(&mut self, user: &str, data: &Bytes) -> (AckStatus, Bytes) {
+        let Ok(input) = RelationQryInput::decode(&data[..]) else {
+            return (AckStatus::from(1u16), Bytes::new());
+        };
+        let count = usize::try_from(input.count.unwrap_or(0))
+            .unwrap_or(0)
+            .clamp(1, CONVERSATIONS);
+        let info = self
+            .rong
+            .conversations(user, count)
+            .into_iter()
+            .map(rongcloud::relation_info)
+            .collect();
+        let answer = RelationsOutput { info };
+        (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
+    }
+
+    /// RongCloud `joinChrm`/`joinChrmR`: ChrmOutput with the join time.
+    fn join_chatroom(&mut self, user: &str, room: &str) -> (AckStatus, Bytes) {
+        if room.is_empty() || self.rooms.join(room, user).is_err() {
+            return (AckStatus::from(1u16), Bytes::new());
+        }
+        let answer = ChrmOutput {
+            nothing: 1,
+            session_id: None,
+            join_time: Some(wall_ms()),
+        };
+        (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
+    }
+
+    /// RongCloud `chrmPull`: a member's chatroom messages after its sync time.
+    fn pull_chatroom(&mut self, user: &str, room: &str, data: &Bytes) -> (AckStatus, Bytes) {
+        let Ok(request) = ChrmPullMsg::decode(&data[..]) else {
+            return (AckStatus::from(1u16), Bytes::new());
+        };
+        if !self.rooms.is_member(room, user) {
+            return (AckStatus::from(NOT_IN_CHATROOM), Bytes::new());
+        }
+        let answer = self.rooms.pull(room, request.sync_time, request.count);
+        (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
+    }
+
     fn user_of(&self, conn: ConnectionId) -> Option<String> {
         self.conns.get(&conn)?.user.clone()
     }
@@ -319,6 +440,15 @@ impl Hub {
         data: &Bytes,
     ) -> Option<ServerPubAck<Bytes>> {
         let up = UpStreamMessage::decode(&data[..]).ok()?;
+        let chatroom = rongcloud::conversation_type(topic) == Some(ChannelType::Tempgroup as i32);
+        if chatroom && !self.rooms.is_member(target, sender) {
+            return Some(ServerPubAck::new(
+                0,
+                split(wall_ms()).0,
+                AckStatus::from(NOT_IN_CHATROOM),
+                0,
+            ));
+        }
         let key = up.client_unique_id;
         if let Some(stamp) = self.retry_of(sender, key) {
             let (date, ms) = split(stamp.time_ms);
@@ -331,6 +461,15 @@ impl Hub {
         let relayed = Relayed::new(sender, topic, target, up, stamp).ok()?;
         self.stats.messages += 1;
         self.remember(sender, key, stamp);
+        if chatroom {
+            // Kept in the room, not in mailboxes: members are told to `chrmPull`.
+            let members = self.rooms.post(target, sender, relayed.received().clone());
+            let notify = rongcloud::notify_chatroom(stamp.time_ms, target);
+            for member in &members {
+                self.send_notify(member, &notify);
+            }
+            return Some(relayed.pub_ack(0));
+        }
         let recipients: Vec<String> = relayed.recipients(&[]).map(str::to_owned).collect();
         if relayed.is_persisted() {
             let _ = self.rong.insert(
@@ -361,7 +500,7 @@ impl Hub {
             return;
         };
         let Some(conn) = u.conn else { return };
-        if !u.behind && u.in_flight < PUSH_WINDOW {
+        if !u.behind && !u.notify_only && u.in_flight < PUSH_WINDOW {
             let pushed = self.conns.get(&conn).is_some_and(|c| {
                 c.handle
                     .try_send(Command::Publish {
@@ -382,27 +521,31 @@ impl Hub {
 
     /// RongCloud: tells a recipient that fell behind to pull, once nothing is in flight.
     fn notify_if_idle(&mut self, user: &str) {
-        let Some(u) = self.users.get_mut(user) else {
+        let Some(u) = self.users.get(user) else {
             return;
         };
-        let Some(conn) = u.conn else { return };
-        if u.behind && !u.notified && u.in_flight == 0 {
-            let notify = rongcloud::notify(wall_ms());
-            let publish = ServerPublish::new(
-                QoS::AtMostOnce,
-                split(wall_ms()).0,
-                "s_ntf",
-                user,
-                0,
-                Bytes::from(notify.encode_to_vec()),
-            );
-            let sent = self.conns.get(&conn).is_some_and(|c| {
-                c.handle
-                    .try_send(Command::Publish { publish, tag: 0 })
-                    .is_ok()
-            });
-            u.notified = sent;
+        if u.conn.is_some() && u.behind && !u.notified && u.in_flight == 0 {
+            let sent = self.send_notify(user, &rongcloud::notify(wall_ms()));
+            if let Some(u) = self.users.get_mut(user) {
+                u.notified = sent;
+            }
         }
+    }
+
+    /// Sends `user`'s current connection an `s_ntf` (qos 0: the engine gives it msgId 0).
+    fn send_notify(&self, user: &str, notify: &timwire::proto::rongcloud::NotifyMsg) -> bool {
+        let Some(conn) = self.users.get(user).and_then(|u| u.conn) else {
+            return false;
+        };
+        let publish = ServerPublish::new(
+            QoS::AtMostOnce,
+            split(wall_ms()).0,
+            "s_ntf",
+            user,
+            0,
+            Bytes::from(notify.encode_to_vec()),
+        );
+        self.send(conn, Command::Publish { publish, tag: 0 })
     }
 
     fn relay_tim(&mut self, sender: &str, data: &Bytes) -> Option<ServerPubAck<Bytes>> {

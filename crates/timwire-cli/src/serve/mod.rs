@@ -1,7 +1,14 @@
 //! `timwire serve`: a relay server for either profile on TCP and WebSocket ports, with an
 //! in-memory message store, to test clients against.
+//!
+//! In the RongCloud profile the WebSocket port also serves what RongCloud's web SDK asks for
+//! before it connects ([`navi`]: `GET /ping`, `GET /navi.js`, with CORS), and logs the SDK in
+//! by the token in its URL ([`tokens`]). `interop/rongcloud/` runs the real SDK against it.
 
+pub(crate) mod chatroom;
 pub(crate) mod hub;
+pub(crate) mod navi;
+pub(crate) mod tokens;
 
 use std::net::SocketAddr;
 
@@ -11,6 +18,10 @@ use timwire_session::store::StoreLimits;
 use timwire_session::{Config, Profile};
 use timwire_tokio::server::{Server, ServerConfig};
 use timwire_tokio::{Admission, WsRequest};
+use tokio::net::TcpListener;
+
+use navi::Navi;
+use tokens::{TokenMode, Tokens};
 
 /// Which delivery model a relay follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -30,7 +41,14 @@ impl ProfileArg {
     }
 }
 
-/// `timwire serve` options.
+/// An answer `serve` breaks on purpose, to show that the interop suite notices (tests only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Break {
+    /// Every successful PUBACK carries a messageUId other than the message's.
+    PubackUid,
+}
+
+/// `timwire serve` options (the command's help, in `main.rs`, describes the web SDK's flow).
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
     /// The delivery model.
@@ -48,6 +66,20 @@ pub(crate) struct ServeArgs {
     /// Messages the store keeps per user.
     #[arg(long, default_value_t = 10_000)]
     store_per_user: usize,
+    /// A web SDK token and the user it logs in as (repeatable), e.g. `--user alice:s3cret`.
+    #[arg(long = "user", value_name = "NAME:TOKEN")]
+    users: Vec<String>,
+    /// Whether tokens not given with `--user` are accepted: `open` (the token is the userId)
+    /// or `listed` (refused with TOKEN_INCORRECT).
+    #[arg(long, value_enum, default_value = "open")]
+    tokens: TokenMode,
+    /// The `server` the navigation (`/navi.js`) names, when the SDK must connect somewhere
+    /// other than the host it fetched navigation from (a proxy, a container's published port).
+    #[arg(long, value_name = "HOST:PORT")]
+    public: Option<String>,
+    /// Test only: break one answer on purpose, to show the interop suite fails.
+    #[arg(long = "break", value_enum, hide = true)]
+    breaks: Option<Break>,
 }
 
 /// The store limits of a relay for `total` messages and `per_user` per mailbox.
@@ -69,12 +101,14 @@ pub(crate) fn admit(request: &WsRequest) -> Admission {
     }
 }
 
-/// Starts a relay server's listeners.
+/// Starts a relay server's listeners. In the RongCloud profile the WebSocket port answers the
+/// web SDK's navigation and probe ([`navi`]), naming `public` or the requested host.
 pub(crate) async fn start(
     profile: Profile,
     tcp: Option<SocketAddr>,
     ws: Option<SocketAddr>,
     connections: usize,
+    public: Option<String>,
 ) -> anyhow::Result<Server> {
     let mut config = ServerConfig::new(Config::new(profile));
     config.max_connections = connections;
@@ -83,7 +117,17 @@ pub(crate) async fn start(
         builder = builder.tcp(addr);
     }
     if let Some(addr) = ws {
-        builder = builder.ws(addr);
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        if profile == Profile::RongCloud {
+            let navi = Navi {
+                public,
+                listening: listener.local_addr()?.to_string(),
+            };
+            builder = builder.http(move |request| navi.answer(request));
+        }
+        builder = builder.ws_listener(listener);
     }
     builder.start().await.context("cannot listen")
 }
@@ -92,15 +136,18 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
     if args.tcp.is_none() && args.ws.is_none() {
         anyhow::bail!("nothing to listen on: give --tcp ADDR and/or --ws ADDR");
     }
+    let tokens = Tokens::new(&args.users, args.tokens)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let profile = args.profile.profile();
-        let mut server = start(profile, args.tcp, args.ws, 100_000).await?;
+        let mut server = start(profile, args.tcp, args.ws, 100_000, args.public).await?;
         for (transport, addr) in server.addrs() {
             println!("listening {transport} {addr}");
         }
         let limits = store_limits(args.store_messages, args.store_per_user);
-        let mut hub = hub::Hub::new(profile, limits);
+        let mut hub = hub::Hub::new(profile, limits)
+            .with_tokens(tokens)
+            .with_break(args.breaks);
         let mut stopping = false;
         loop {
             tokio::select! {

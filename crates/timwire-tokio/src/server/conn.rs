@@ -38,7 +38,13 @@ pub(super) async fn run(
         }
         Transport::Ws => {
             let max_message = config.session.limits.max_body.saturating_add(16);
-            let upgrade = ws::accept(stream, &shared.admit, max_message);
+            let acceptor = ws::Acceptor {
+                admit: &shared.admit,
+                http: shared.http.as_ref(),
+                max_head: config.max_http_head,
+                max_message,
+            };
+            let upgrade = ws::accept(stream, &acceptor);
             match tokio::time::timeout(config.upgrade_timeout, upgrade).await {
                 Ok(Ok(Some((socket, request, admission)))) => {
                     let (r, w) = transport::split_ws(socket, options);
