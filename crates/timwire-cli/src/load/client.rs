@@ -1,5 +1,7 @@
 //! One load client: sends its share of the messages to the next user, receives the previous
-//! user's, and resumes after a lost connection as the profile says.
+//! user's, and resumes after a lost connection as the profile says: RongCloud pulls
+//! (`pullMsg`) from its sync time, tim fetches its offline messages (`timOffl`, batch after
+//! batch until one is empty) on every connection and gets the rest pushed.
 
 use std::collections::{HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -12,7 +14,7 @@ use prost::Message as _;
 use timwire::proto::rongcloud::{
     DownStreamMessage, DownStreamMessages, SyncRequestMsg, UpStreamMessage,
 };
-use timwire::proto::tim::{Tid, TimMessage};
+use timwire::proto::tim::{Tid, TimMessage, TimMessageList};
 use timwire::{ClientPublish, Connect, QoS, Query};
 use timwire_session::{ClientEvent, Config, Profile, RequestKind};
 use timwire_tokio::Transport;
@@ -217,9 +219,7 @@ impl Load {
                 }
                 self.pulled = false;
                 self.pull_outstanding = false;
-                if self.shared.profile == Profile::RongCloud {
-                    self.pull();
-                }
+                self.pull();
             }
             Event::Acked { tag, ack } if tag < PULL_TAG => {
                 if ack.status.is_success() {
@@ -228,6 +228,25 @@ impl Load {
                     }
                 } else {
                     self.retry(tag);
+                }
+            }
+            Event::Answered { tag, ack, topic } if tag >= PULL_TAG && &*topic == "timOffl" => {
+                self.pull_outstanding = false;
+                match TimMessageList::decode(&ack.data[..]) {
+                    Ok(batch) => {
+                        for m in &batch.message_list {
+                            if let Some(id) = m.id {
+                                self.arrived(u64::try_from(id).unwrap_or(u64::MAX));
+                            }
+                        }
+                        // The engine's QUERYCON acknowledged the batch; an empty one is the end.
+                        if batch.message_list.is_empty() {
+                            self.pulled = true;
+                        } else {
+                            self.pull();
+                        }
+                    }
+                    Err(_) => self.pull(),
                 }
             }
             Event::Answered { tag, ack, .. } if tag >= PULL_TAG => {
@@ -297,21 +316,23 @@ impl Load {
         tokio::spawn(async move { handle.publish(publish, seq).await });
     }
 
+    /// Asks for what this client missed: RongCloud `pullMsg` from the sync time, tim's next
+    /// `timOffl` batch.
     fn pull(&mut self) {
         self.pull_outstanding = true;
         self.pulls += 1;
-        let request = SyncRequestMsg {
-            sync_time: self.sync_time,
-            ispolling: false,
-            ..Default::default()
+        let (topic, data) = match self.shared.profile {
+            Profile::Tim => ("timOffl", Bytes::new()),
+            _ => {
+                let request = SyncRequestMsg {
+                    sync_time: self.sync_time,
+                    ispolling: false,
+                    ..Default::default()
+                };
+                ("pullMsg", Bytes::from(request.encode_to_vec()))
+            }
         };
-        let query = Query::new(
-            QoS::AtLeastOnce,
-            "pullMsg",
-            user(self.index),
-            0,
-            Bytes::from(request.encode_to_vec()),
-        );
+        let query = Query::new(QoS::AtLeastOnce, topic, user(self.index), 0, data);
         let command = Command::Query {
             query,
             tag: PULL_TAG + self.pulls,
