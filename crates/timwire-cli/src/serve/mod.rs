@@ -102,9 +102,13 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
         let limits = store_limits(args.store_messages, args.store_per_user);
         let mut hub = hub::Hub::new(profile, limits);
         let mut stopping = false;
+        // One listener for the whole run: a `ctrl_c()` made anew each turn of the loop would
+        // miss a Ctrl-C that arrives while an event is being handled.
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
         loop {
             tokio::select! {
-                signal = tokio::signal::ctrl_c(), if !stopping => {
+                signal = &mut ctrl_c, if !stopping => {
                     signal?;
                     stopping = true;
                     server.shutdown(DisconnectStatus::REMOTE_CLOSE);
