@@ -187,7 +187,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
     // Wait for the end: everything delivered (and acknowledged at qos 1), or a stall.
     let mut last = (u64::MAX, tokio::time::Instant::now());
     loop {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
         let delivered = shared.delivered.load(Ordering::Relaxed);
         let acked = shared.acked.load(Ordering::Relaxed);
         if delivered == args.messages && (args.qos == 0 || acked == args.messages) {
@@ -237,7 +237,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
         .map(|r| format!(", {r} msgs/s"))
         .unwrap_or_default();
     eprintln!(
-        "load: {} {} {} connections, {} messages of {} bytes, qos {}{}{rate}: {:.2} s, {} reconnects, {} cuts",
+        "load: {} {} {} connections, {} messages of {} bytes, qos {}{}{rate}: {:.3} s, {} reconnects, {} cuts",
         match profile {
             Profile::Tim => "tim",
             _ => "rongcloud",
