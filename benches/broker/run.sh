@@ -71,7 +71,7 @@ start_timwire() {
     SERVE_PID=$!
     PIDS+=("$SERVE_PID")
     for _ in $(seq 100); do
-        [[ $(grep -c '^listening' "$log" || true) == 2 ]] && break
+        [[ $(grep -c '^listening' "$log" 2>/dev/null || true) == 2 ]] && break
         sleep 0.05
     done
     SERVE_TCP=$(awk '$1 == "listening" && $2 == "tcp" {print $3}' "$log")
