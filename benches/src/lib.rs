@@ -15,6 +15,7 @@
 //! state of a connection; [`fresh_buffer`] the second. The timing benches use shared buffers for
 //! every codec alike; the `alloc` bench counts both kinds.
 
+pub mod broker;
 pub mod peers;
 
 use bytes::{BufMut, Bytes, BytesMut};

@@ -335,3 +335,28 @@ async fn serve_answers_history_and_pull_from_its_store() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+#[test]
+fn load_at_a_set_rate_delivers_everything_once() {
+    for profile in ["tim", "rongcloud"] {
+        let args = [
+            "--profile",
+            profile,
+            "--connections",
+            "10",
+            "--messages",
+            "400",
+            "--rate",
+            "2000",
+            "--stall",
+            "20",
+        ];
+        let (code, stdout, stderr) = load(&args);
+        assert_eq!(code, 0, "{profile}: {stdout}{stderr}");
+        assert_eq!(summary(&stdout), (400, 400, 0, 0), "{profile}");
+        assert!(stderr.contains(", 2000 msgs/s:"), "{stderr}");
+    }
+    // A rate of 0 is refused.
+    let (code, _, stderr) = load(&["--rate", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+}

@@ -199,6 +199,41 @@ impl ClientSession {
         })
     }
 
+    /// Sends a PINGREQ now, whatever the keep-alive timer says, and reports its PINGRESP as
+    /// [`ClientEvent::Pong`] with the round trip. It is under the keep-alive's rules: no
+    /// PINGRESP within [`Config::ping_timeout`] closes the session
+    /// ([`CloseReason::KeepAliveTimeout`]). When a PINGREQ is already outstanding (the
+    /// keep-alive's), none is added: its PINGRESP is reported.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use timwire_session::{ClientEvent, ClientSession, Config, Profile};
+    /// use timwire_signal::{ClientPacket, ConnAck, Connect, PingResp, ServerPacket};
+    ///
+    /// let t0 = Instant::now();
+    /// let mut client = ClientSession::new(Config::new(Profile::Tim), t0, Connect::new("phone")).unwrap();
+    /// client.poll_transmit(t0); // the CONNECT
+    /// client.handle_packet(t0, ServerPacket::from(ConnAck::accepted("alice", "s1", 0)));
+    /// client.poll_event(); // Connected
+    ///
+    /// client.ping(t0).unwrap();
+    /// assert!(matches!(client.poll_transmit(t0), Some(ClientPacket::PingReq(_))));
+    /// let t1 = t0 + Duration::from_millis(40);
+    /// client.handle_packet(t1, ServerPacket::from(PingResp::default()));
+    /// assert_eq!(client.poll_event(), Some(ClientEvent::Pong { rtt: Duration::from_millis(40) }));
+    /// ```
+    pub fn ping(&mut self, now: Instant) -> Result<(), SubmitError> {
+        self.engine.observe(now);
+        self.ready()?;
+        if self.pinger.ping_sent.is_none() {
+            self.engine
+                .queue_app(ClientPacket::from(PingReq::default()))?;
+            self.pinger.ping_sent = Some(self.engine.now);
+        }
+        self.pinger.requested = true;
+        Ok(())
+    }
+
     /// Queues a DISCONNECT with `status` (LOGOUT 4 for a user logging out) after what is
     /// already queued, and closes the session ([`CloseReason::Local`]).
     pub fn disconnect(
@@ -291,12 +326,14 @@ impl ClientSession {
                         .unmatched(MessageType::UNSUBACK, Some(ack.msg_id)),
                 }
             }
-            ServerPacket::PingResp(_) => {
-                if self.pinger.ping_sent.take().is_none() {
-                    self.engine.unmatched(MessageType::PINGRESP, None)?;
+            ServerPacket::PingResp(_) => match self.pinger.ping_sent.take() {
+                None => self.engine.unmatched(MessageType::PINGRESP, None),
+                Some(sent) if std::mem::take(&mut self.pinger.requested) => {
+                    let rtt = self.engine.now.saturating_duration_since(sent);
+                    self.engine.deliver(ClientEvent::Pong { rtt })
                 }
-                Ok(())
-            }
+                Some(_) => Ok(()),
+            },
             other => Err(ProtocolViolation::UnexpectedPacket { kind: other.kind() }),
         }
     }

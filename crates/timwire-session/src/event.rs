@@ -170,6 +170,12 @@ pub enum ClientEvent {
         /// Which window.
         window: Window,
     },
+    /// The PINGRESP to a [`ping`](crate::ClientSession::ping) the app asked for (the
+    /// keep-alive's own pings are not reported).
+    Pong {
+        /// From queuing the PINGREQ to its PINGRESP, as the times passed in say.
+        rtt: std::time::Duration,
+    },
     /// The session closed; the last event.
     Closed {
         /// Why.

@@ -13,6 +13,12 @@
 //!   [`CloseReason::KeepAliveTimeout`](crate::CloseReason::KeepAliveTimeout), nothing sent;
 //! * a PINGRESP when no PINGREQ is outstanding is a stray answer.
 //!
+//! The app may also ping at once with [`ClientSession::ping`](crate::ClientSession::ping) (to
+//! check a connection after the network changed, or to measure the round trip): the same
+//! PINGREQ, under the same timeout, whose PINGRESP is reported as
+//! [`ClientEvent::Pong`](crate::ClientEvent::Pong). While a PINGREQ is outstanding no other is
+//! sent; a request then only asks for the `Pong`.
+//!
 //! # Server
 //!
 //! A connection from which no complete frame came for 1.5× its keep-alive is closed with a
@@ -60,6 +66,8 @@ pub(crate) struct Pinger {
     pub(crate) timeout: Duration,
     /// When the outstanding PINGREQ was queued.
     pub(crate) ping_sent: Option<Instant>,
+    /// Whether the app asked for the outstanding PINGREQ's answer ([`ClientSession::ping`](crate::ClientSession::ping)).
+    pub(crate) requested: bool,
 }
 
 /// What the keep-alive timer asks for.
@@ -75,15 +83,16 @@ impl Pinger {
             interval: (!interval.is_zero()).then_some(interval),
             timeout,
             ping_sent: None,
+            requested: false,
         }
     }
 
     /// The next keep-alive deadline, given when a packet was last sent and received.
+    /// An outstanding PINGREQ times out even with pinging off (the app's own ping).
     pub(crate) fn deadline(&self, last_sent: Instant, last_received: Instant) -> Option<Instant> {
-        let interval = self.interval?;
         match self.ping_sent {
             Some(sent) => sent.checked_add(self.timeout),
-            None => last_sent.min(last_received).checked_add(interval),
+            None => last_sent.min(last_received).checked_add(self.interval?),
         }
     }
 
@@ -123,7 +132,11 @@ mod tests {
         p.ping_sent = Some(s(30));
         assert_eq!(p.due(s(44), t, t), None);
         assert_eq!(p.due(s(45), t, t), Some(Due::GiveUp));
-        let off = Pinger::new(Duration::ZERO, Duration::from_secs(15));
+        let mut off = Pinger::new(Duration::ZERO, Duration::from_secs(15));
         assert_eq!(off.deadline(t, t), None);
+        // The app's own ping times out with pinging off too.
+        off.ping_sent = Some(s(1));
+        assert_eq!(off.deadline(t, t), Some(s(16)));
+        assert_eq!(off.due(s(16), t, t), Some(Due::GiveUp));
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! | role | engine | events | requests it makes |
 //! |---|---|---|---|
-//! | client | [`ClientSession`] | [`ClientEvent`] | [`publish`](ClientSession::publish), [`query`](ClientSession::query), [`subscribe`](ClientSession::subscribe), [`unsubscribe`](ClientSession::unsubscribe), [`disconnect`](ClientSession::disconnect) |
+//! | client | [`ClientSession`] | [`ClientEvent`] | [`publish`](ClientSession::publish), [`query`](ClientSession::query), [`subscribe`](ClientSession::subscribe), [`unsubscribe`](ClientSession::unsubscribe), [`ping`](ClientSession::ping), [`disconnect`](ClientSession::disconnect) |
 //! | server | [`ServerSession`] | [`ServerEvent`] | [`accept`](ServerSession::accept) / [`refuse`](ServerSession::refuse), answers ([`ack_publish`](ServerSession::ack_publish), [`answer_query`](ServerSession::answer_query), …), [`publish`](ServerSession::publish), [`send_sync_copy`](ServerSession::send_sync_copy), [`disconnect`](ServerSession::disconnect) |
 //!
 //! Both have the same driver surface:

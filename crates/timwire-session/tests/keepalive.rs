@@ -143,3 +143,75 @@ fn server_keep_alive_defaults_and_cap() {
     let s = connected_server(config(Profile::RongCloud), t0, u16::MAX);
     assert_eq!(s.idle_limit(), Some(Duration::from_secs(900))); // cut to 600 s
 }
+
+#[test]
+fn the_apps_ping_is_answered_with_a_pong_and_shares_the_keep_alive_ping() {
+    let t0 = Instant::now();
+    let mut c = connected_client(config(Profile::Tim), t0);
+    // Asked at 5 s: a PINGREQ at once, its PINGRESP reported with the round trip.
+    c.ping(sec(t0, 5)).unwrap();
+    assert_eq!(
+        client_out(&mut c, sec(t0, 5)),
+        [ClientPacket::from(PingReq::default())]
+    );
+    assert_eq!(c.poll_timeout(), Some(sec(t0, 20))); // the ping timeout, 15 s
+    c.handle_bytes(at(t0, 5_250), &wire_s(PingResp::default()));
+    assert_eq!(
+        client_events(&mut c),
+        [ClientEvent::Pong {
+            rtt: Duration::from_millis(250)
+        }]
+    );
+    assert_eq!(c.stats().stray_answers, 0);
+
+    // The keep-alive's ping goes out at 35 s; asking meanwhile adds no second PINGREQ, and
+    // its one PINGRESP answers both.
+    c.handle_timeout(sec(t0, 35));
+    assert_eq!(
+        client_out(&mut c, sec(t0, 35)),
+        [ClientPacket::from(PingReq::default())]
+    );
+    c.ping(sec(t0, 36)).unwrap();
+    assert!(client_out(&mut c, sec(t0, 36)).is_empty());
+    c.handle_bytes(sec(t0, 37), &wire_s(PingResp::default()));
+    assert_eq!(
+        client_events(&mut c),
+        [ClientEvent::Pong {
+            rtt: Duration::from_secs(2)
+        }]
+    );
+    // A keep-alive ping nobody asked about is not reported.
+    c.handle_timeout(sec(t0, 67));
+    assert_eq!(client_out(&mut c, sec(t0, 67)).len(), 1);
+    c.handle_bytes(sec(t0, 68), &wire_s(PingResp::default()));
+    assert!(client_events(&mut c).is_empty());
+}
+
+#[test]
+fn the_apps_ping_times_out_with_pinging_off() {
+    let t0 = Instant::now();
+    let mut connect = Connect::new("phone");
+    connect.keep_alive = 0;
+    let mut c = timwire_session::ClientSession::new(config(Profile::Tim), t0, connect).unwrap();
+    client_out(&mut c, t0);
+    c.handle_bytes(
+        t0,
+        &wire_s(timwire_signal::ConnAck::accepted("alice", "s1", 0)),
+    );
+    client_events(&mut c);
+    assert_eq!(c.poll_timeout(), None);
+    c.ping(sec(t0, 1)).unwrap();
+    assert_eq!(client_out(&mut c, sec(t0, 1)).len(), 1);
+    assert_eq!(c.poll_timeout(), Some(sec(t0, 16)));
+    c.handle_timeout(sec(t0, 16));
+    assert_eq!(
+        client_events(&mut c),
+        [ClientEvent::Closed {
+            reason: CloseReason::KeepAliveTimeout
+        }]
+    );
+    assert_eq!(
+        c.ping(sec(t0, 17)),
+        Err(timwire_session::SubmitError::Closed)
+    );
+}

@@ -1,78 +1,113 @@
-//! The demo's two clients and their script.
+//! The demo's two clients and their script, each a [`ClientSession`] driven by a [`Link`].
+//!
+//! The engine sends the CONNECT, picks msgIds, answers the server's qos-1 PUBLISH with a
+//! PUBACK and its qos-1 QUERYACK with a QUERYCON on arrival, and pairs every answer with its
+//! request; the script submits requests and waits for the events it expects.
 
 use std::net::SocketAddr;
+use std::time::Instant;
 
 use anyhow::{Context as _, bail, ensure};
 use bytes::Bytes;
 use timwire::proto::Message as _;
 use timwire::proto::tim::presence::SHOW_CHAT;
 use timwire::proto::tim::{Tid, TimMessage, TimMessageList, TimPresence, TimReq};
-use timwire::session::MsgIdAllocator;
-use timwire::{
-    ClientPacket, ClientPubAck, ClientPublish, ConnAckStatus, Connect, Disconnect,
-    DisconnectStatus, PingReq, QoS, Query, QueryCon, ServerPacket,
-};
+use timwire::{ClientPublish, Connect, DisconnectStatus, QoS, Query};
+use timwire_session::{ClientEvent, ClientSession, Config, Profile};
 
 use super::STEP_TIMEOUT;
-use super::transport::{ClientSide, Transport};
+use super::server::DOMAIN;
+use super::transport::{Link, Transport};
 
 /// One connected client.
 struct Client {
     name: &'static str,
-    conn: ClientSide,
-    ids: MsgIdAllocator,
+    session: ClientSession,
+    link: Link,
 }
 
 fn tid(node: &str) -> Tid {
     Tid {
         node: node.to_owned(),
-        domain: Some("tim.example".into()),
+        domain: Some(DOMAIN.into()),
         resource: Some("phone".into()),
         ..Tid::default()
     }
 }
 
 impl Client {
-    /// Connects, sends CONNECT (tim profile: clientId = device resource, appId = domain, token =
-    /// login token) and waits for an accepting CONNACK.
+    /// Connects with a CONNECT (tim profile: clientId = device resource, appId = domain,
+    /// token = login token) and waits for the engine to report the accepting CONNACK.
     async fn connect(
         transport: Transport,
         addr: SocketAddr,
         name: &'static str,
     ) -> anyhow::Result<Self> {
+        let mut connect = Connect::new(format!("{name}-phone"));
+        connect.app_id = Some(DOMAIN.into());
+        connect.token = Some(format!("demo:{name}").into());
+        let config = Config::new(Profile::Tim).with_framing(transport.framing());
         let mut client = Self {
             name,
-            conn: ClientSide::connect(transport, addr).await?,
-            ids: MsgIdAllocator::new(),
+            session: ClientSession::new(config, Instant::now(), connect)?,
+            link: Link::connect(transport, addr).await?,
         };
-        let mut connect = Connect::new(format!("{name}-phone"));
-        connect.app_id = Some("tim.example".into());
-        connect.token = Some(format!("demo:{name}").into());
-        client.send(connect.into()).await?;
-        match client.recv().await? {
-            ServerPacket::ConnAck(ack) if ack.status == ConnAckStatus::ACCEPTED => Ok(client),
-            other => bail!("{name}: expected an accepting CONNACK, got {other:?}"),
-        }
+        client
+            .until("an accepting CONNACK", |e| {
+                matches!(e, ClientEvent::Connected { .. }).then_some(())
+            })
+            .await?;
+        Ok(client)
     }
 
-    async fn send(&mut self, packet: ClientPacket) -> anyhow::Result<()> {
-        self.conn
-            .send(packet)
+    /// Runs the engine (writing what it queues, feeding it what arrives, its timers) until
+    /// it reports the event `want` picks; any other event first is an error.
+    async fn until<T>(
+        &mut self,
+        what: &str,
+        mut want: impl FnMut(&ClientEvent) -> Option<T>,
+    ) -> anyhow::Result<T> {
+        let name = self.name;
+        let run = async {
+            loop {
+                self.link.flush(&mut self.session, |_| {}).await?;
+                if let Some(event) = self.session.poll_event() {
+                    let Some(found) = want(&event) else {
+                        bail!("{name}: expected {what}, got {event:?}");
+                    };
+                    // What the engine queued on the way (a PUBACK, a QUERYCON) goes out now.
+                    self.link.flush(&mut self.session, |_| {}).await?;
+                    return Ok(found);
+                }
+                if !self.link.step(&mut self.session, |_| {}).await? {
+                    bail!("{name}: the server closed the connection");
+                }
+            }
+        };
+        tokio::time::timeout(STEP_TIMEOUT, run)
             .await
-            .with_context(|| format!("{}: send", self.name))
+            .with_context(|| format!("{name}: no {what} within {STEP_TIMEOUT:?}"))?
     }
 
-    async fn recv(&mut self) -> anyhow::Result<ServerPacket> {
-        tokio::time::timeout(STEP_TIMEOUT, self.conn.recv())
-            .await
-            .with_context(|| format!("{}: no answer within {STEP_TIMEOUT:?}", self.name))?
+    /// Sends a PUBLISH (the engine picks its msgId) and writes it out.
+    async fn publish(
+        &mut self,
+        qos: QoS,
+        topic: &str,
+        to: &str,
+        data: Vec<u8>,
+    ) -> anyhow::Result<()> {
+        let publish = ClientPublish::new(qos, topic, to, 0, Bytes::from(data));
+        self.session.publish(Instant::now(), publish)?;
+        self.link.flush(&mut self.session, |_| {}).await
     }
 
     async fn leave(mut self) -> anyhow::Result<()> {
-        self.send(Disconnect::new(DisconnectStatus::new(4)).into())
-            .await?;
+        self.session
+            .disconnect(Instant::now(), DisconnectStatus::LOGOUT)?;
+        self.link.flush(&mut self.session, |_| {}).await?;
         // The DISCONNECT is what matters; a peer that closes first is fine.
-        let _ = tokio::time::timeout(STEP_TIMEOUT, self.conn.close()).await;
+        self.link.close(tokio::time::sleep(STEP_TIMEOUT)).await;
         Ok(())
     }
 }
@@ -82,7 +117,7 @@ pub(crate) async fn conversation(transport: Transport, addr: SocketAddr) -> anyh
     let mut bob = Client::connect(transport, addr, "bob").await?;
     let mut alice = Client::connect(transport, addr, "alice").await?;
 
-    // alice → bob: a chat message, qos 1.
+    // alice → bob: a chat message, qos 1, answered by the server's PUBACK.
     let message = TimMessage {
         ms_type: 2,
         od_type: 1,
@@ -91,32 +126,31 @@ pub(crate) async fn conversation(transport: Transport, addr: SocketAddr) -> anyh
         data_string: Some("hello, bob".into()),
         ..TimMessage::default()
     };
-    let msg_id = alice.ids.next_id();
-    let publish = ClientPublish::new(
-        QoS::AtLeastOnce,
-        "timMsg",
-        "bob",
-        msg_id,
-        Bytes::from(message.encode_to_vec()),
-    );
-    alice.send(publish.into()).await?;
-    match alice.recv().await? {
-        ServerPacket::PubAck(ack) if ack.msg_id == msg_id && ack.status.is_success() => {}
-        other => bail!("alice: expected PUBACK {msg_id}, got {other:?}"),
-    }
+    alice
+        .publish(QoS::AtLeastOnce, "timMsg", "bob", message.encode_to_vec())
+        .await?;
+    alice
+        .until("the PUBACK", |e| match e {
+            ClientEvent::PublishAcked { ack, .. } if ack.status.is_success() => Some(()),
+            _ => None,
+        })
+        .await?;
 
-    // The server delivers it to bob, who acknowledges it.
-    let delivery = match bob.recv().await? {
-        ServerPacket::Publish(p) if &*p.topic == "timMsg" => p,
-        other => bail!("bob: expected the timMsg delivery, got {other:?}"),
-    };
-    let got = TimMessage::decode(delivery.data.clone()).context("bob: delivered data")?;
+    // The server delivers it to bob (qos 1); bob's engine acknowledges it.
+    let delivery = bob
+        .until("the timMsg delivery", |e| match e {
+            ClientEvent::Message { publish } if &*publish.topic == "timMsg" => {
+                Some(publish.clone())
+            }
+            _ => None,
+        })
+        .await?;
+    ensure!(delivery.needs_ack(), "the delivery should ask for a PUBACK");
+    let got = TimMessage::decode(delivery.data).context("bob: delivered data")?;
     ensure!(
         got.data_string.as_deref() == Some("hello, bob"),
         "bob got {got:?}"
     );
-    ensure!(delivery.needs_ack(), "the delivery should ask for a PUBACK");
-    bob.send(ClientPubAck::new(delivery.msg_id).into()).await?;
 
     // alice's presence, forwarded to bob (qos 0: no answer).
     let presence = TimPresence {
@@ -126,55 +160,52 @@ pub(crate) async fn conversation(transport: Transport, addr: SocketAddr) -> anyh
         status: Some("online".into()),
         ..TimPresence::default()
     };
-    let id = alice.ids.next_id();
-    let publish = ClientPublish::new(
-        QoS::AtMostOnce,
-        "timPres",
-        "bob",
-        id,
-        Bytes::from(presence.encode_to_vec()),
-    );
-    alice.send(publish.into()).await?;
-    match bob.recv().await? {
-        ServerPacket::Publish(p) if &*p.topic == "timPres" => {}
-        other => bail!("bob: expected the presence, got {other:?}"),
-    }
+    alice
+        .publish(QoS::AtMostOnce, "timPres", "bob", presence.encode_to_vec())
+        .await?;
+    bob.until("the presence", |e| match e {
+        ClientEvent::Message { publish } if &*publish.topic == "timPres" => Some(()),
+        _ => None,
+    })
+    .await?;
 
-    // alice pulls her conversation with bob: QUERY → QUERYACK (qos 1) → QUERYCON.
+    // alice pulls her conversation with bob: QUERY → QUERYACK (qos 1) → QUERYCON (the
+    // engine's).
     let request = TimReq {
+        rtype: Some(1),
         node: Some("bob".into()),
-        req_int: Some(20),
+        req_int: Some(0),
+        req_int2: Some(20),
         ..TimReq::default()
     };
-    let query_id = alice.ids.next_id();
     let query = Query::new(
         QoS::AtMostOnce,
         "timPull",
         "alice",
-        query_id,
+        0,
         Bytes::from(request.encode_to_vec()),
     );
-    alice.send(query.into()).await?;
-    let ack = match alice.recv().await? {
-        ServerPacket::QueryAck(a) if a.msg_id == query_id => a,
-        other => bail!("alice: expected QUERYACK {query_id}, got {other:?}"),
-    };
-    let list = TimMessageList::decode(ack.data.clone()).context("alice: QUERYACK data")?;
+    alice.session.query(Instant::now(), query)?;
+    let data = alice
+        .until("the QUERYACK", |e| match e {
+            ClientEvent::QueryAnswered { ack, .. } => Some(ack.data.clone()),
+            _ => None,
+        })
+        .await?;
+    let list = TimMessageList::decode(data).context("alice: QUERYACK data")?;
     ensure!(
         list.message_list.len() == 1,
         "alice pulled {} messages, expected 1",
         list.message_list.len()
     );
-    if ack.flags.qos.needs_ack() {
-        alice.send(QueryCon::new(ack.msg_id).into()).await?;
-    }
 
-    // Keep-alive.
-    alice.send(PingReq::default().into()).await?;
-    match alice.recv().await? {
-        ServerPacket::PingResp(_) => {}
-        other => bail!("alice: expected PINGRESP, got {other:?}"),
-    }
+    // Keep-alive, asked for now rather than after the keep-alive interval.
+    alice.session.ping(Instant::now())?;
+    alice
+        .until("the PINGRESP", |e| {
+            matches!(e, ClientEvent::Pong { .. }).then_some(())
+        })
+        .await?;
 
     alice.leave().await?;
     bob.leave().await?;

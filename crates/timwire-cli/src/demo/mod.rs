@@ -1,6 +1,12 @@
 //! `timwire demo`: an in-process tim-profile server and two clients, alice and bob, talking
 //! over loopback TCP (stream framing) and then over WebSocket (message framing).
 //!
+//! Both sides run on the session engine (`timwire_session`): the server is one
+//! `ServerSession` per connection, each client a `ClientSession`, driven by a small loop
+//! ([`transport::Link`]) that moves their frames over the socket and calls their timers. The
+//! demo's own code is only the app on top: logins, forwarding and storing messages, the
+//! script.
+//!
 //! The conversation: CONNECT → CONNACK for both; alice's TimMessage PUBLISH (qos 1) → PUBACK;
 //! the server's delivery to bob → bob's PUBACK; alice's TimPresence, forwarded to bob; QUERY
 //! timPull → QUERYACK (qos 1) → QUERYCON; PINGREQ → PINGRESP; DISCONNECT. The server puts every
@@ -62,7 +68,7 @@ pub(crate) struct DemoArgs {
 pub(crate) struct TraceEvent {
     /// The server's connection number (0, 1, … in accept order).
     pub(crate) conn: u16,
-    /// The connection's user (its CONNECT token's node).
+    /// The connection's user (its CONNECT token's node), filled in after the run.
     pub(crate) user: String,
     /// Who sent the frame.
     pub(crate) sender: Role,
@@ -136,7 +142,7 @@ async fn run_transport(
     let addr = listener.local_addr()?;
     let (trace_tx, mut trace_rx) = mpsc::unbounded_channel();
     let hub = server::Hub::new(transport, trace_tx);
-    let server = tokio::spawn(server::serve(listener, hub, 2));
+    let server = tokio::spawn(server::serve(listener, hub.clone(), 2));
     let clients = client::conversation(transport, addr);
     let finished = tokio::time::timeout(RUN_TIMEOUT, async {
         clients.await.context("client")?;
@@ -151,7 +157,9 @@ async fn run_transport(
         ),
     }
     let mut events = Vec::new();
-    while let Ok(e) = trace_rx.try_recv() {
+    while let Ok(mut e) = trace_rx.try_recv() {
+        // Frames are traced as they pass, before the CONNECT names the connection's user.
+        e.user = hub.name(e.conn).unwrap_or_else(|| "?".to_owned());
         events.push(e);
     }
     Ok((addr, events))

@@ -1,5 +1,7 @@
 //! One load client: sends its share of the messages to the next user, receives the previous
-//! user's, and resumes after a lost connection as the profile says.
+//! user's, and resumes after a lost connection as the profile says: RongCloud pulls
+//! (`pullMsg`) from its sync time, tim fetches its offline messages (`timOffl`, batch after
+//! batch until one is empty) on every connection and gets the rest pushed.
 
 use std::collections::{HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -12,7 +14,7 @@ use prost::Message as _;
 use timwire::proto::rongcloud::{
     DownStreamMessage, DownStreamMessages, SyncRequestMsg, UpStreamMessage,
 };
-use timwire::proto::tim::{Tid, TimMessage};
+use timwire::proto::tim::{Tid, TimMessage, TimMessageList};
 use timwire::{ClientPublish, Connect, QoS, Query};
 use timwire_session::{ClientEvent, Config, Profile, RequestKind};
 use timwire_tokio::Transport;
@@ -33,7 +35,13 @@ pub(crate) struct Shared {
     pub(crate) messages: u64,
     pub(crate) payload: usize,
     pub(crate) qos: QoS,
-    pub(crate) start: tokio::time::Instant,
+    /// When sending started: once every client had connected (or the wait gave up). Set
+    /// once, before any message is sent.
+    pub(crate) start: std::sync::OnceLock<tokio::time::Instant>,
+    /// Clients that have connected at least once.
+    pub(crate) connected: AtomicU64,
+    /// Open loop: the total send rate (messages per second); `None`: as fast as possible.
+    pub(crate) rate: Option<u64>,
     /// Nanoseconds after `start` each message was first sent (+1, so 0 means "not yet").
     pub(crate) sent_at: Vec<AtomicU64>,
     /// How many times each message reached its recipient's app.
@@ -41,6 +49,29 @@ pub(crate) struct Shared {
     pub(crate) delivered: AtomicU64,
     pub(crate) acked: AtomicU64,
     pub(crate) progress: AtomicU64,
+}
+
+impl Shared {
+    /// When sending started (now, if it has not yet).
+    pub(crate) fn start(&self) -> tokio::time::Instant {
+        *self.start.get_or_init(tokio::time::Instant::now)
+    }
+
+    /// Nanoseconds since the start, plus one (0 means "not yet").
+    fn clock(&self) -> u64 {
+        u64::try_from(self.start().elapsed().as_nanos())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1)
+    }
+
+    /// Open loop: when message `seq` is due after the start (`seq / rate` seconds).
+    pub(crate) fn due(&self, seq: u64) -> Option<Duration> {
+        let rate = self.rate?;
+        let nanos = u128::from(seq) * 1_000_000_000 / u128::from(rate.max(1));
+        Some(Duration::from_nanos(
+            u64::try_from(nanos).unwrap_or(u64::MAX),
+        ))
+    }
 }
 
 /// One client's figures.
@@ -141,6 +172,7 @@ pub(crate) fn message(shared: &Shared, index: u64, seq: u64) -> ClientPublish<By
 pub(crate) async fn run(
     index: u64,
     shared: Arc<Shared>,
+    mut go: watch::Receiver<bool>,
     mut stop: watch::Receiver<bool>,
 ) -> Report {
     let mut config = Config::new(shared.profile);
@@ -173,9 +205,20 @@ pub(crate) async fn run(
         let shared = shared.clone();
         let handle = handle.clone();
         tokio::spawn(async move {
+            // Everyone connects first: connection setup is not part of any latency.
+            if go.wait_for(|go| *go).await.is_err() {
+                return;
+            }
             let mut seq = index;
             while seq < shared.messages {
-                let at = shared.start.elapsed().as_nanos() as u64 + 1;
+                let at = match shared.due(seq) {
+                    Some(due) => {
+                        // Open loop: wait for the message's time; its latency counts from it.
+                        tokio::time::sleep_until(shared.start() + due).await;
+                        due.as_nanos() as u64 + 1
+                    }
+                    None => shared.clock(),
+                };
                 shared.sent_at[seq as usize].store(at, Ordering::Relaxed);
                 if handle
                     .publish(message(&shared, index, seq), seq)
@@ -214,12 +257,12 @@ impl Load {
             Event::Connected { connection, .. } => {
                 if connection > 1 {
                     self.report.reconnects += 1;
+                } else {
+                    self.shared.connected.fetch_add(1, Ordering::Relaxed);
                 }
                 self.pulled = false;
                 self.pull_outstanding = false;
-                if self.shared.profile == Profile::RongCloud {
-                    self.pull();
-                }
+                self.pull();
             }
             Event::Acked { tag, ack } if tag < PULL_TAG => {
                 if ack.status.is_success() {
@@ -228,6 +271,25 @@ impl Load {
                     }
                 } else {
                     self.retry(tag);
+                }
+            }
+            Event::Answered { tag, ack, topic } if tag >= PULL_TAG && &*topic == "timOffl" => {
+                self.pull_outstanding = false;
+                match TimMessageList::decode(&ack.data[..]) {
+                    Ok(batch) => {
+                        for m in &batch.message_list {
+                            if let Some(id) = m.id {
+                                self.arrived(u64::try_from(id).unwrap_or(u64::MAX));
+                            }
+                        }
+                        // The engine's QUERYCON acknowledged the batch; an empty one is the end.
+                        if batch.message_list.is_empty() {
+                            self.pulled = true;
+                        } else {
+                            self.pull();
+                        }
+                    }
+                    Err(_) => self.pull(),
                 }
             }
             Event::Answered { tag, ack, .. } if tag >= PULL_TAG => {
@@ -297,21 +359,23 @@ impl Load {
         tokio::spawn(async move { handle.publish(publish, seq).await });
     }
 
+    /// Asks for what this client missed: RongCloud `pullMsg` from the sync time, tim's next
+    /// `timOffl` batch.
     fn pull(&mut self) {
         self.pull_outstanding = true;
         self.pulls += 1;
-        let request = SyncRequestMsg {
-            sync_time: self.sync_time,
-            ispolling: false,
-            ..Default::default()
+        let (topic, data) = match self.shared.profile {
+            Profile::Tim => ("timOffl", Bytes::new()),
+            _ => {
+                let request = SyncRequestMsg {
+                    sync_time: self.sync_time,
+                    ispolling: false,
+                    ..Default::default()
+                };
+                ("pullMsg", Bytes::from(request.encode_to_vec()))
+            }
         };
-        let query = Query::new(
-            QoS::AtLeastOnce,
-            "pullMsg",
-            user(self.index),
-            0,
-            Bytes::from(request.encode_to_vec()),
-        );
+        let query = Query::new(QoS::AtLeastOnce, topic, user(self.index), 0, data);
         let command = Command::Query {
             query,
             tag: PULL_TAG + self.pulls,
@@ -343,7 +407,7 @@ impl Load {
         if before == 0 {
             shared.delivered.fetch_add(1, Ordering::Relaxed);
             let sent = shared.sent_at[seq as usize].load(Ordering::Relaxed);
-            let now = shared.start.elapsed().as_nanos() as u64 + 1;
+            let now = shared.clock();
             self.report
                 .latencies_us
                 .push(now.saturating_sub(sent) / 1000);

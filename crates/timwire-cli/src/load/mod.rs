@@ -6,6 +6,15 @@
 //! past the client's dedup memory (the last 1,024 ids, as an SDK keeps a short list) is a
 //! duplicate. The run ends when every message is delivered (and, at qos 1, acknowledged to its
 //! sender) or when nothing has happened for `--stall` seconds.
+//!
+//! Every client connects first; sending starts (and the clock with it) once all are
+//! connected, or after `--stall` seconds if some never do.
+//!
+//! By default every client sends as fast as its connection takes the messages (closed loop:
+//! latency at saturation). With `--rate R` the run is open loop: message `k` is due
+//! `k / R` seconds after the start, whatever happened to the others, and its latency counts
+//! from when it was due, not from when it could be sent, so a server that falls behind shows
+//! it in the latency instead of slowing the senders down (no coordinated omission).
 
 mod chaos;
 mod client;
@@ -63,6 +72,11 @@ pub(crate) struct LoadArgs {
     /// Give up after this many seconds without progress.
     #[arg(long, default_value_t = 30)]
     stall: u64,
+    /// Send at this total rate (messages per second, all clients together) instead of as fast
+    /// as possible: message k is due k/RATE seconds after the start and its latency counts
+    /// from then.
+    #[arg(long, value_name = "MSGS_PER_SEC", value_parser = clap::value_parser!(u64).range(1..))]
+    rate: Option<u64>,
 }
 
 pub(crate) fn run(args: LoadArgs) -> anyhow::Result<()> {
@@ -143,7 +157,9 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
         } else {
             QoS::AtLeastOnce
         },
-        start: tokio::time::Instant::now(),
+        start: std::sync::OnceLock::new(),
+        connected: AtomicU64::new(0),
+        rate: args.rate,
         sent_at: (0..messages).map(|_| AtomicU64::new(0)).collect(),
         arrivals: (0..messages).map(|_| AtomicU64::new(0)).collect(),
         delivered: AtomicU64::new(0),
@@ -151,15 +167,27 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
         progress: AtomicU64::new(0),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
+    let (go_tx, go_rx) = watch::channel(false);
     let clients: Vec<_> = (0..args.connections)
-        .map(|i| tokio::spawn(client::run(i, shared.clone(), stop_rx.clone())))
+        .map(|i| {
+            let run = client::run(i, shared.clone(), go_rx.clone(), stop_rx.clone());
+            tokio::spawn(run)
+        })
         .collect();
 
-    // Wait for the end: everything delivered (and acknowledged at qos 1), or a stall.
+    // Sending starts once every client is connected, or after --stall seconds without.
     let stall = Duration::from_secs(args.stall);
+    let waiting = tokio::time::Instant::now();
+    while shared.connected.load(Ordering::Relaxed) < args.connections && waiting.elapsed() < stall {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    shared.start();
+    go_tx.send_replace(true);
+
+    // Wait for the end: everything delivered (and acknowledged at qos 1), or a stall.
     let mut last = (u64::MAX, tokio::time::Instant::now());
     loop {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
         let delivered = shared.delivered.load(Ordering::Relaxed);
         let acked = shared.acked.load(Ordering::Relaxed);
         if delivered == args.messages && (args.qos == 0 || acked == args.messages) {
@@ -172,7 +200,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
             break;
         }
     }
-    let elapsed = shared.start.elapsed();
+    let elapsed = shared.start().elapsed();
     stop_tx.send_replace(true);
     let mut latencies = Vec::with_capacity(messages);
     let mut duplicates = 0;
@@ -204,8 +232,12 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
         let at = (latencies.len() * p / 100).min(latencies.len() - 1);
         latencies[at] as f64 / 1000.0
     };
+    let rate = args
+        .rate
+        .map(|r| format!(", {r} msgs/s"))
+        .unwrap_or_default();
     eprintln!(
-        "load: {} {} {} connections, {} messages of {} bytes, qos {}{}: {:.2} s, {} reconnects, {} cuts",
+        "load: {} {} {} connections, {} messages of {} bytes, qos {}{}{rate}: {:.3} s, {} reconnects, {} cuts",
         match profile {
             Profile::Tim => "tim",
             _ => "rongcloud",

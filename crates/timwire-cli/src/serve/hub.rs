@@ -9,9 +9,18 @@
 //!   window has room. Otherwise the recipient falls behind: pushes stop and, once nothing is in
 //!   flight, an `s_ntf` tells it to pull (`pullMsg` from its sync time). A reconnecting client
 //!   starts behind and pulls.
-//! * tim: a forwarded message waits in the recipient's queue until the recipient PUBACKs it;
-//!   the queue is pushed in order (at most a window's worth in flight, resent by the engine),
-//!   and again from the start on every new connection.
+//! * tim: a forwarded message is stored (history and offline) and waits in the recipient's
+//!   queue until the recipient acknowledges it. What arrives while the recipient is online is
+//!   pushed in order (at most a window's worth in flight, resent by the engine) and
+//!   acknowledged by its PUBACK. What arrived before the recipient's latest login — while it
+//!   was offline, or pushed on a connection that was lost — is its offline messages: the
+//!   client asks with a `timOffl` QUERY and gets the oldest [`OFFLINE_PAGE`] as a
+//!   TimMessageList in a qos-1 QUERYACK; its QUERYCON acknowledges the batch, and the client
+//!   asks again until a batch is empty (tim's TIMOFFLINEMSG … TIMOFFLINEMSGEND, one batch per
+//!   QUERY here). The store's delivery mark follows the queue: everything before the oldest
+//!   unacknowledged message is marked delivered. Copies (a push whose PUBACK was lost, then
+//!   offered again offline) carry the same TimMessage `id`, by which clients drop them.
+//!   `timPull` (a TimReq) answers one conversation's history from the store, newest first.
 //!
 //! RongCloud's web SDK (a connection without CONNECT, its token in the WebSocket URL) logs in
 //! as the user its token names ([`Tokens`]); a bad token gets CONNACK TOKEN_INCORRECT. It is
@@ -36,7 +45,7 @@ use timwire::proto::rongcloud::{
     ChannelType, ChrmOutput, ChrmPullMsg, DownStreamMessage, HistoryMsgInput, RelationQryInput,
     RelationsOutput, SyncRequestMsg, UpStreamMessage,
 };
-use timwire::proto::tim::{Tid, TimMessage};
+use timwire::proto::tim::{MsType, Tid, TimMessage, TimMessageList, TimReq};
 use timwire::{
     AckStatus, ConnAck, ConnAckStatus, DisconnectStatus, QoS, QueryAck, ServerPubAck, ServerPublish,
 };
@@ -55,13 +64,17 @@ use super::tokens::Tokens;
 
 /// Pushes in flight per recipient connection (the engine's default publish window).
 const PUSH_WINDOW: usize = 32;
-/// Messages in one `pullMsg` answer.
+/// Messages in one `pullMsg` answer, and the most in one `timPull` answer.
 const PULL_PAGE: usize = 200;
 /// Conversations in one `qryRelationR` answer.
 const CONVERSATIONS: usize = 1000;
 /// The PUBACK status for a chatroom message from a user not in the chatroom (RongCloud's
 /// NOT_IN_CHATROOM, 23406).
 const NOT_IN_CHATROOM: u16 = 23406;
+/// tim: offline messages in one `timOffl` answer (tim's server loads 10 rows a batch).
+pub(crate) const OFFLINE_PAGE: usize = 10;
+/// tim: messages in a `timPull` answer when the TimReq asks for none (`reqInt2` 0).
+const TIM_PULL_DEFAULT: usize = 20;
 
 /// Counters for the closing line of `serve`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -92,10 +105,22 @@ struct User {
     notified: bool,
     /// RongCloud: `conn` is the web SDK, told by `s_ntf` only.
     notify_only: bool,
-    /// tim: messages not yet acknowledged, by server number.
-    queue: BTreeMap<u64, ServerPublish<Bytes>>,
+    /// tim: messages not yet acknowledged, by server number (numbers and times rise
+    /// together).
+    queue: BTreeMap<u64, Queued>,
     /// tim: the numbers pushed on `conn` and not answered yet.
     pushed: HashSet<u64>,
+    /// tim: the last message number before the latest login; stored messages up to it are
+    /// offline messages, fetched with `timOffl` rather than pushed.
+    offline_through: u64,
+}
+
+/// tim: a message waiting for its recipient's acknowledgement.
+struct Queued {
+    time_ms: i64,
+    /// Whether the store has it (streams are not stored: they are only ever pushed).
+    stored: bool,
+    publish: ServerPublish<Bytes>,
 }
 
 /// The relay's state.
@@ -116,6 +141,11 @@ pub(crate) struct Hub {
     tokens: Tokens,
     rooms: Rooms,
     breaks: Option<Break>,
+    /// tim: the latest stamp's time; everything stored is at or before it.
+    last_time_ms: i64,
+    /// tim: the `timOffl` batch each connection was answered and has not confirmed yet: the
+    /// QUERY's msgId and the batch's last time. One per connection.
+    offline_batches: HashMap<ConnectionId, (u16, i64)>,
     pub(crate) stats: HubStats,
 }
 
@@ -144,6 +174,8 @@ impl Hub {
             tokens: Tokens::default(),
             rooms: Rooms::default(),
             breaks: None,
+            last_time_ms: 0,
+            offline_batches: HashMap::new(),
             stats: HubStats::default(),
         }
     }
@@ -192,6 +224,7 @@ impl Hub {
             Event::Delivered { conn, tag } => self.on_outcome(conn, tag, true),
             Event::Undelivered { conn, tag } => self.on_outcome(conn, tag, false),
             Event::Closed { conn, .. } => {
+                self.offline_batches.remove(&conn);
                 if let Some(Conn {
                     user: Some(user), ..
                 }) = self.conns.remove(&conn)
@@ -270,11 +303,24 @@ impl Hub {
                         Some(kind) => self.history_rong(&user, kind, &query.data),
                         None => (AckStatus::from(1u16), Bytes::new()),
                     },
+                    (Profile::Tim, "timOffl") => self.offline_tim(conn, &user, query.msg_id),
+                    (Profile::Tim, "timPull") => self.pull_tim(&user, &query.data),
                     _ => (AckStatus::from(1u16), Bytes::new()),
                 };
+                // tim's history is a plain answer; every other answer awaits its QUERYCON.
+                let qos = if &*query.topic == "timPull" {
+                    QoS::AtMostOnce
+                } else {
+                    QoS::AtLeastOnce
+                };
                 let (date, _) = split(wall_ms());
-                let ack = QueryAck::new(QoS::AtLeastOnce, query.msg_id, date, status, data);
+                let ack = QueryAck::new(qos, query.msg_id, date, status, data);
                 self.send(conn, Command::AnswerQuery(ack));
+            }
+            ServerEvent::QueryConfirmed { msg_id } => self.confirm_offline_tim(conn, msg_id),
+            ServerEvent::QueryUnconfirmed { msg_id } => {
+                // No QUERYCON: the batch stays undelivered, offered again on the next timOffl.
+                self.take_offline_batch(conn, msg_id);
             }
             ServerEvent::Subscribe { subscribe } => {
                 let granted = Bytes::from(vec![0u8; subscribe.topics.len()]);
@@ -324,6 +370,8 @@ impl Hub {
         u.notified = false;
         u.notify_only = web;
         if self.profile == Profile::Tim {
+            // What is queued now is offline: the client fetches it with timOffl.
+            u.offline_through = self.number;
             self.push_tim(&user);
         }
     }
@@ -560,6 +608,7 @@ impl Hub {
         }
         let stamp = self.uids.next(wall_ms()).ok()?;
         self.number += 1;
+        self.last_time_ms = stamp.time_ms;
         let number = self.number;
         let tid = Tid {
             node: sender.to_owned(),
@@ -579,15 +628,17 @@ impl Hub {
             );
         }
         for r in recipients {
-            if forwarded.is_storable() {
-                let _ = self.tim_store.insert(
-                    &r,
-                    stamp.time_ms,
-                    forwarded.recipient_conversation(),
-                    Direction::Received,
-                    forwarded.message().clone(),
-                );
-            }
+            let stored = forwarded.is_storable()
+                && self
+                    .tim_store
+                    .insert(
+                        &r,
+                        stamp.time_ms,
+                        forwarded.recipient_conversation(),
+                        Direction::Received,
+                        forwarded.message().clone(),
+                    )
+                    .is_ok();
             if !self.users.contains_key(&r) && self.users.len() >= self.max_users {
                 continue; // bounded: no queue for yet another user nobody has seen
             }
@@ -599,10 +650,132 @@ impl Hub {
                     u.pushed.remove(&oldest);
                 }
             }
-            u.queue.insert(number, forwarded.publish(0));
+            let queued = Queued {
+                time_ms: stamp.time_ms,
+                stored,
+                publish: forwarded.publish(0),
+            };
+            u.queue.insert(number, queued);
             self.push_tim(&r);
         }
         Some(forwarded.pub_ack(0))
+    }
+
+    /// tim `timOffl`: the oldest [`OFFLINE_PAGE`] of the user's received messages not yet
+    /// acknowledged, as a TimMessageList (empty when none are left); the batch is remembered
+    /// until the client's QUERYCON.
+    fn offline_tim(&mut self, conn: ConnectionId, user: &str, msg_id: u16) -> (AckStatus, Bytes) {
+        self.stats.pulls += 1;
+        let page = self.tim_store.undelivered(user, OFFLINE_PAGE);
+        let list = TimMessageList {
+            id: None,
+            message_list: page.messages.iter().map(|m| m.message.clone()).collect(),
+        };
+        if !list.message_list.is_empty() {
+            self.offline_batches.insert(conn, (msg_id, page.sync_time));
+        }
+        (AckStatus::SUCCESS, Bytes::from(list.encode_to_vec()))
+    }
+
+    /// tim: the `timOffl` batch `conn` was answered with QUERY `msg_id`, forgotten; its last
+    /// time.
+    fn take_offline_batch(&mut self, conn: ConnectionId, msg_id: u16) -> Option<i64> {
+        match self.offline_batches.get(&conn) {
+            Some(&(id, through)) if id == msg_id => {
+                self.offline_batches.remove(&conn);
+                Some(through)
+            }
+            _ => None,
+        }
+    }
+
+    /// tim: the client confirmed a `timOffl` batch: its messages are delivered.
+    fn confirm_offline_tim(&mut self, conn: ConnectionId, msg_id: u16) {
+        let Some(through) = self.take_offline_batch(conn, msg_id) else {
+            return;
+        };
+        let Some(user) = self.user_of(conn) else {
+            return;
+        };
+        if let Some(u) = self.users.get_mut(&user) {
+            u.queue.retain(|number, q| {
+                let keep = q.time_ms > through;
+                if !keep {
+                    u.pushed.remove(number);
+                }
+                keep
+            });
+        }
+        self.settle_tim(&user);
+    }
+
+    /// tim: moves the store's delivery mark up to just before the user's oldest
+    /// unacknowledged message (or everything, when none is left).
+    fn settle_tim(&mut self, user: &str) {
+        let Some(u) = self.users.get(user) else {
+            return;
+        };
+        let through = match u.queue.values().next() {
+            Some(oldest) => oldest.time_ms.saturating_sub(1),
+            None => self.last_time_ms,
+        };
+        self.tim_store.mark_delivered(user, through);
+    }
+
+    /// tim `timPull`: one conversation's history, newest first (TimReq: `rtype` 1 user or 2
+    /// room, `node` the peer or room, `reqInt` the newest message number to include (0: no
+    /// bound), `reqInt2` how many (0: 20, at most 200), `node2` the newest time to include in
+    /// Unix nanoseconds, as a decimal string).
+    fn pull_tim(&mut self, user: &str, data: &Bytes) -> (AckStatus, Bytes) {
+        let Ok(request) = TimReq::decode(&data[..]) else {
+            return (AckStatus::from(1u16), Bytes::new());
+        };
+        let peer = match request.node {
+            Some(node) if !node.is_empty() => node,
+            _ => return (AckStatus::from(1u16), Bytes::new()),
+        };
+        let kind = match request.rtype {
+            Some(2) => MsType::Room,
+            _ => MsType::User,
+        };
+        self.stats.pulls += 1;
+        let limit = request
+            .req_int2
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .map_or(TIM_PULL_DEFAULT, |n| n.min(PULL_PAGE));
+        let max_mid = request.req_int.filter(|mid| *mid > 0);
+        // `node2` is inclusive; the store's `before` is not.
+        let mut before = request
+            .node2
+            .and_then(|ns| ns.parse::<i64>().ok())
+            .map(|ns| (ns / 1_000_000).saturating_add(1));
+        let conversation = Conversation::new(kind as i32, peer);
+        let mut list = Vec::new();
+        // Numbers rise with time, so the messages past `reqInt` are the newest: page back
+        // past them (at most the whole mailbox, which the store bounds).
+        'pages: loop {
+            let history = self
+                .tim_store
+                .history(user, &conversation, before, PULL_PAGE);
+            for m in &history.messages {
+                if max_mid.is_none_or(|max| m.message.mid.is_some_and(|mid| mid <= max)) {
+                    list.push(m.message.clone());
+                    if list.len() == limit {
+                        break 'pages;
+                    }
+                }
+            }
+            match history.messages.last() {
+                Some(oldest) if history.has_more => before = Some(oldest.time_ms),
+                _ => break,
+            }
+        }
+        let answer = TimMessageList {
+            id: None,
+            message_list: list,
+        };
+        (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
     }
 
     /// tim: pushes the recipient's queue in order, a window at a time.
@@ -614,16 +787,17 @@ impl Hub {
         let Some(c) = self.conns.get(&conn) else {
             return;
         };
-        for (&number, publish) in &u.queue {
+        for (&number, queued) in &u.queue {
             if u.pushed.len() >= PUSH_WINDOW {
                 break;
             }
-            if u.pushed.contains(&number) {
+            // Stored messages from before the login are offline messages (timOffl).
+            if u.pushed.contains(&number) || (queued.stored && number <= u.offline_through) {
                 continue;
             }
             if c.handle
                 .try_send(Command::Publish {
-                    publish: publish.clone(),
+                    publish: queued.publish.clone(),
                     tag: number,
                 })
                 .is_err()
@@ -657,6 +831,7 @@ impl Hub {
                 if delivered {
                     u.queue.remove(&tag);
                     u.pushed.remove(&tag);
+                    self.settle_tim(&user);
                     self.push_tim(&user);
                 }
                 // Not delivered after the engine's resends: it stays queued for the next

@@ -149,9 +149,13 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
             .with_tokens(tokens)
             .with_break(args.breaks);
         let mut stopping = false;
+        // One listener for the whole run: a `ctrl_c()` made anew each turn of the loop would
+        // miss a Ctrl-C that arrives while an event is being handled.
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
         loop {
             tokio::select! {
-                signal = tokio::signal::ctrl_c(), if !stopping => {
+                signal = &mut ctrl_c, if !stopping => {
                     signal?;
                     stopping = true;
                     server.shutdown(DisconnectStatus::REMOTE_CLOSE);
