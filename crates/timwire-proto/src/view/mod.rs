@@ -143,14 +143,9 @@ pub trait View<'a>: Copy + Default + Debug + 'a {
     /// view with [`decode_in`](Self::decode_in).
     #[inline]
     fn decode(buf: &'a [u8]) -> Result<Self, ViewError> {
-        // Built in the value returned rather than in a local moved into it.
-        let mut out = Ok(Self::default());
-        if let Ok(view) = &mut out {
-            if let Err(e) = view.merge_top(buf) {
-                out = Err(e);
-            }
-        }
-        out
+        let mut view = Self::default();
+        view.merge_top(buf)?;
+        Ok(view)
     }
 
     /// Replaces `self` with the view of `buf`, in place (no view is returned, so none is
