@@ -1,5 +1,6 @@
 //! A whole message, frame plus payload: a 1 KiB-class PUBLISH carrying a TimMessage, decoded
-//! by timwire borrowed (`decode_slice`, `ClientPacket::<&[u8]>`, `TimMessageView`), by timwire
+//! by timwire borrowed (`decode_slice`, `ClientPacket::<&[u8]>`, `TimMessageView`; the view returned
+//! by `decode`, or filled in place by `View::decode_in`), by timwire
 //! owned (`decode_packet`, then `Owned<TimMessage>` sharing the frame), and by rumqttc's frame
 //! decoder followed by prost's payload decode from the frame's `Bytes` (its best case: bytes
 //! fields shared). Each with and without reading every payload field afterwards.
@@ -13,7 +14,7 @@ use prost::Message;
 use timwire_benches::proto::{tim_message_1k, walk_tim_message};
 use timwire_benches::{MAX_BODY, MQTT_TOPIC, MSG_ID, TARGET, shared_buffer};
 use timwire_proto::tim::{TimMessage, TimMessageView};
-use timwire_proto::view::Owned;
+use timwire_proto::view::{Owned, View};
 use timwire_signal::{
     ClientPacket, ClientPublish, Decode, Encode, EncodeOptions, Framing, QoS, StreamDecoder,
 };
@@ -48,6 +49,16 @@ fn walk_prost(m: &TimMessage) -> usize {
         + m.to_list.iter().map(String::len).sum::<usize>()
 }
 
+/// Decodes one frame borrowed from `buf` (`decode_slice`, `ClientPacket::<&[u8]>`) and gives
+/// its PUBLISH payload to `f`.
+fn with_payload<R>(decoder: &StreamDecoder, buf: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    let (frame, _) = decoder.decode_slice(buf).expect("valid").expect("complete");
+    let ClientPacket::Publish(p) = ClientPacket::<&[u8]>::decode(&frame).expect("valid") else {
+        unreachable!()
+    };
+    f(p.data)
+}
+
 fn whole_message(c: &mut Criterion) {
     let payload = Bytes::from(tim_message_1k().encode_to_vec());
     let publish = ClientPublish::new(QoS::AtLeastOnce, "timMsg", TARGET, MSG_ID, payload.clone());
@@ -75,24 +86,32 @@ fn whole_message(c: &mut Criterion) {
 
     for read_all in [false, true] {
         let suffix = if read_all { " + read all" } else { "" };
+        let walk = |view: &TimMessageView<'_>| {
+            if read_all {
+                walk_tim_message(view)
+            } else {
+                view.ms_type as usize
+            }
+        };
         g.bench_function(format!("timwire borrowed{suffix}"), |b| {
             b.iter_batched_ref(
                 || shared_buffer(&tw_frame),
                 |buf| {
-                    let (frame, _) = decoder
-                        .decode_slice(&buf[..])
-                        .expect("valid")
-                        .expect("complete");
-                    let ClientPacket::Publish(p) =
-                        ClientPacket::<&[u8]>::decode(&frame).expect("valid")
-                    else {
-                        unreachable!()
-                    };
-                    let view = TimMessageView::decode(p.data).expect("valid");
-                    black_box(if read_all {
-                        walk_tim_message(&view)
-                    } else {
-                        view.ms_type as usize
+                    with_payload(&decoder, buf, |data| {
+                        black_box(walk(&TimMessageView::decode(data).expect("valid")))
+                    })
+                },
+                size,
+            )
+        });
+        g.bench_function(format!("timwire borrowed, view in place{suffix}"), |b| {
+            b.iter_batched_ref(
+                || shared_buffer(&tw_frame),
+                |buf| {
+                    with_payload(&decoder, buf, |data| {
+                        let mut view = TimMessageView::default();
+                        view.decode_in(data).expect("valid");
+                        black_box(walk(&view))
                     })
                 },
                 size,

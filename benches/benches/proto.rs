@@ -1,8 +1,8 @@
 //! Protobuf payloads (`timwire-proto`): TimMessage, UpStreamMessage and a DownStreamMessages of
 //! 20 messages, decoded by prost from `Bytes` (bytes fields share the buffer) and from `&[u8]`
-//! (bytes fields are copied), decoded as zero-copy views (`FooView::decode`, and the owned
-//! form `Owned<Foo>`), with and without reading every field afterwards, and encoded by prost
-//! into a reused buffer.
+//! (bytes fields are copied), decoded as zero-copy views (`FooView::decode`, in place into one
+//! view with `View::decode_in`, and the owned form `Owned<Foo>`), with and without reading every
+//! field afterwards, and encoded by prost into a reused buffer.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -38,6 +38,16 @@ fn group<M: HasView>(
     });
     g.bench_function("view decode", |b| {
         b.iter(|| M::view(black_box(&encoded[..])).expect("valid"))
+    });
+    // The same decode into one view kept across iterations (`View::decode_in`): no view is
+    // returned, so none is copied.
+    let mut view = M::View::default();
+    g.bench_function("view decode in place", |b| {
+        b.iter(|| {
+            black_box(&mut view)
+                .decode_in(black_box(&encoded[..]))
+                .expect("valid")
+        })
     });
     g.bench_function("view decode + read all", |b| {
         b.iter(|| walk(&M::view(black_box(&encoded[..])).expect("valid")))

@@ -515,14 +515,13 @@ impl<'a> View<'a> for PackedView<'a> {
         macro_rules! arm {
             ($tag:literal, $name:ident, $codec:ident) => {
                 if tag == $tag {
-                    return check_repeated::<codec::$codec>(wire_type, r, ctx, &self.src, $tag)
-                        .map_err(|e| {
-                            e.within(&Location {
-                                message: "Packed",
-                                field: stringify!($name),
-                                tag: $tag,
-                            })
-                        });
+                    return check_repeated::<codec::$codec>(wire_type, r, ctx).map_err(|e| {
+                        e.within(&Location {
+                            message: "Packed",
+                            field: stringify!($name),
+                            tag: $tag,
+                        })
+                    });
                 }
             };
         }

@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorSet};
 
@@ -361,7 +361,7 @@ impl Schema<'_> {
             fields.push((field, rust, self.shape(full, message, field)?));
         }
 
-        let mut s = String::new();
+        let mut s = Self::locations(&view, proto_name, &fields);
         let mut oneofs = std::collections::BTreeSet::new();
         // The struct.
         let _ = writeln!(
@@ -412,7 +412,7 @@ impl Schema<'_> {
         // Default: prost's defaults (a proto2 enum starts at its first value, not 0).
         let _ = writeln!(
             s,
-            "impl Default for {view}<'_> {{\nfn default() -> Self {{\nSelf {{"
+            "impl Default for {view}<'_> {{\n#[inline]\nfn default() -> Self {{\nSelf {{"
         );
         for (field, rust, shape) in &fields {
             match shape {
@@ -545,7 +545,7 @@ impl Schema<'_> {
                 Shape::Repeated { codec, .. } => {
                     format!(
                         "{{ let start = r.key_start(); \
-                         crate::view::check_repeated::<{codec}>(wire_type, r, ctx, &self.src, {n})\
+                         crate::view::check_repeated::<{codec}>(wire_type, r, ctx)\
                          .map(|()| self.span_{n} = r.span_since(self.span_{n}, start)) }}"
                     )
                 }
@@ -570,15 +570,17 @@ impl Schema<'_> {
             };
             let _ = writeln!(
                 s,
-                "{n} => {call}.map_err(|e| e.within(&crate::view::Location {{ message: \"{proto_name}\", field: \"{}\", tag: {n} }})),",
-                field.name()
+                "{n} => {call}.map_err(|e| e.within(&{})),",
+                location_name(&view, n)
             );
         }
         let _ = writeln!(
             s,
-            "_ => r.skip(tag, wire_type, ctx).map_err(|e| e.within(&crate::view::Location {{ message: \"{proto_name}\", field: \"\", tag: 0 }})),"
+            "_ => r.skip(tag, wire_type, ctx).map_err(|e| e.within(&{})),",
+            location_name(&view, 0)
         );
         let _ = writeln!(s, "}}\n}}");
+        s.push_str(&self.bodies(&view, &fields));
 
         let _ = writeln!(
             s,
@@ -635,7 +637,11 @@ impl Schema<'_> {
              #[inline]\n\
              fn merge(slot: &mut Self, wire_type: crate::view::WireType, r: &mut crate::view::Reader<'a>, \
              ctx: crate::view::Ctx, parent: &crate::view::Src<'a>, tag: u32) -> Result<(), crate::view::ViewError> {{ \
-             crate::view::merge_message(slot, wire_type, r, ctx, parent, tag) }}\n}}"
+             crate::view::merge_message(slot, wire_type, r, ctx, parent, tag) }}\n\
+             #[inline]\n\
+             fn check(wire_type: crate::view::WireType, r: &mut crate::view::Reader<'a>, \
+             ctx: crate::view::Ctx) -> Result<(), crate::view::ViewError> {{ \
+             crate::view::check_message::<Self>(wire_type, r, ctx) }}\n}}"
         );
         let _ = writeln!(
             s,
@@ -643,6 +649,153 @@ impl Schema<'_> {
              impl<'a> From<{view}<'a>> for {ty} {{ fn from(view: {view}<'a>) -> Self {{ view.to_message() }} }}"
         );
         Ok(s)
+    }
+
+    /// `merge_body` and `check_body` of a view: the key loop, with one arm per key a field's
+    /// value can come with (the field number and the wire type it expects, one or two bytes,
+    /// matched as one value), each reading that value directly; any other key (a wire type the
+    /// field does not expect, a packed list, an unknown field, a longer key, an invalid one)
+    /// goes through `merge_field`, which decides as prost does. Both bodies read the same
+    /// values in the same order, so they accept the same inputs with the same errors;
+    /// `check_body` keeps nothing (list elements and map values are checked with it, and read
+    /// later).
+    fn bodies(&self, view: &str, fields: &[(&FieldDescriptorProto, String, Shape)]) -> String {
+        let mut merge = String::new();
+        let mut check = String::new();
+        let mut known = Vec::new();
+        for (field, rust, shape) in fields {
+            let n = field.number();
+            known.push(n.to_string());
+            let at = location_name(view, n);
+            // (wire type name, number) of each key handled directly.
+            let wires: Vec<(&str, i32)> = match shape {
+                Shape::Value { codec, .. } | Shape::Variant { codec, .. } => vec![wire_of(codec)],
+                Shape::Repeated { codec, kind } => {
+                    let scalar = codec.strip_prefix("crate::view::codec::");
+                    match (kind, scalar) {
+                        (Kind::Copy, Some(c)) => vec![wire_of(c), ("LengthDelimited", 2)],
+                        _ => vec![("LengthDelimited", 2)],
+                    }
+                }
+                Shape::Message { .. } | Shape::Map { .. } => vec![("LengthDelimited", 2)],
+            };
+            for (wire, w) in wires {
+                let key = (i64::from(n) << 3) | i64::from(w);
+                if key >= 1 << 14 {
+                    continue; // three-byte keys take the general path
+                }
+                let head = format!("{key} => {{ r.bump_key(len); ");
+                let wt = format!("crate::view::WireType::{wire}");
+                let within = format!(".map_err(|e| e.within(&{at}))?;");
+                match shape {
+                    Shape::Value {
+                        codec, optional, ..
+                    } => {
+                        let read =
+                            format!("crate::view::value::<crate::view::codec::{codec}>(r, &{at})?");
+                        let read_some = if *optional {
+                            format!("Some({read})")
+                        } else {
+                            read.clone()
+                        };
+                        let _ = writeln!(merge, "{head}self.{rust} = {read_some}; }}");
+                        let _ = writeln!(check, "{head}{read}; }}");
+                    }
+                    Shape::Variant {
+                        codec,
+                        oneof,
+                        path,
+                        variant,
+                    } => {
+                        let read =
+                            format!("crate::view::value::<crate::view::codec::{codec}>(r, &{at})?");
+                        let _ = writeln!(
+                            merge,
+                            "{head}self.{oneof} = Some({path}::{variant}({read})); }}"
+                        );
+                        let _ = writeln!(check, "{head}{read}; }}");
+                    }
+                    Shape::Message { view, required } => {
+                        let slot = if *required {
+                            format!("&mut self.{rust}")
+                        } else {
+                            format!("self.{rust}.get_or_insert_with(Default::default)")
+                        };
+                        let _ = writeln!(
+                            merge,
+                            "{head}crate::view::merge_message({slot}, {wt}, r, ctx, &self.src, {n}){within} }}"
+                        );
+                        let _ = writeln!(
+                            check,
+                            "{head}crate::view::check_message::<{view}>({wt}, r, ctx){within} }}"
+                        );
+                    }
+                    Shape::Repeated { codec, .. } => {
+                        let call = format!("crate::view::check_repeated::<{codec}>({wt}, r, ctx)");
+                        let _ = writeln!(
+                            merge,
+                            "{head}let start = r.key_start(); {call}{within} \
+                             self.span_{n} = r.span_since(self.span_{n}, start); }}"
+                        );
+                        let _ = writeln!(check, "{head}{call}{within} }}");
+                    }
+                    Shape::Map { key, value } => {
+                        let call = format!(
+                            "crate::view::check_map::<{}, {}>({wt}, r, ctx)",
+                            key.0, value.0
+                        );
+                        let _ = writeln!(
+                            merge,
+                            "{head}let start = r.key_start(); {call}{within} \
+                             self.span_{n} = r.span_since(self.span_{n}, start); }}"
+                        );
+                        let _ = writeln!(check, "{head}{call}{within} }}");
+                    }
+                }
+            }
+        }
+        if merge.is_empty() {
+            return String::new(); // no field: the trait's general loops
+        }
+        let sig = "r: &mut crate::view::Reader<'a>, end: usize, ctx: crate::view::Ctx) \
+                   -> Result<(), crate::view::ViewError>";
+        let unknown = format!(
+            "r.skip(tag, wire_type, ctx).map_err(|e| e.within(&{}))?",
+            location_name(view, 0)
+        );
+        let check_rest = format!(
+            "match tag {{ {} => Self::default().merge_field(tag, wire_type, r, ctx)?, _ => {unknown}, }}",
+            known.join(" | ")
+        );
+        format!(
+            "#[inline]\nfn merge_body(&mut self, {sig} {{\n\
+             while r.before(end) {{\nlet (key, len) = r.peek_key();\nmatch key {{\n{merge}\
+             _ => {{ let (tag, wire_type) = r.key()?; self.merge_field(tag, wire_type, r, ctx)?; }}\n\
+             }}\n}}\nOk(())\n}}\n\
+             #[inline]\nfn check_body({sig} {{\n\
+             while r.before(end) {{\nlet (key, len) = r.peek_key();\nmatch key {{\n{check}\
+             _ => {{ let (tag, wire_type) = r.key()?; {check_rest} }}\n\
+             }}\n}}\nOk(())\n}}\n"
+        )
+    }
+
+    /// The `Location` constants of a view's errors: one per field, and one (`_0`) for fields
+    /// the schema does not know.
+    fn locations(
+        view: &str,
+        proto_name: &str,
+        fields: &[(&FieldDescriptorProto, String, Shape)],
+    ) -> String {
+        let mut s = String::new();
+        let unknown = std::iter::once(("", 0));
+        for (name, n) in unknown.chain(fields.iter().map(|(f, _, _)| (f.name(), f.number()))) {
+            let _ = writeln!(
+                s,
+                "const {}: crate::view::Location = crate::view::Location {{ message: \"{proto_name}\", field: \"{name}\", tag: {n} }};",
+                location_name(view, n)
+            );
+        }
+        s
     }
 
     fn for_each_macro(&self, order: &[String]) -> String {
@@ -679,6 +832,22 @@ fn rust_value_type(codec: &str) -> &'static str {
         "Bool" => "bool",
         "Str" => "&'a str",
         _ => "&'a [u8]",
+    }
+}
+
+/// The name of the `Location` constant of field `n` of `view` (0: a field the schema does not
+/// know): `TIM_MESSAGE_VIEW_AT_1`.
+fn location_name(view: &str, n: i32) -> String {
+    format!("{}_AT_{n}", view.to_shouty_snake_case())
+}
+
+/// The wire type a scalar codec's values come with: its `WireType` variant and number.
+fn wire_of(codec: &str) -> (&'static str, i32) {
+    match codec {
+        "Double" | "Fixed64" | "Sfixed64" => ("SixtyFourBit", 1),
+        "Float" | "Fixed32" | "Sfixed32" => ("ThirtyTwoBit", 5),
+        "Str" | "Bytes" => ("LengthDelimited", 2),
+        _ => ("Varint", 0),
     }
 }
 

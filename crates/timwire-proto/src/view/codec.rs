@@ -23,6 +23,10 @@ pub trait Codec<'a> {
     #[doc(hidden)]
     const PACKED: Option<WireType>;
 
+    /// The wire type of one value (unpacked).
+    #[doc(hidden)]
+    const WIRE: WireType = WireType::LengthDelimited;
+
     /// Whether values are plain (scalars, strings, bytes): only messages need their parent.
     #[doc(hidden)]
     const LEAF: bool = true;
@@ -44,6 +48,24 @@ pub trait Codec<'a> {
     fn packed(r: &mut Reader<'a>) -> Result<Self::Out, ViewError> {
         Err(ViewError::new(ViewErrorKind::UnexpectedWireType, r.pos()))
     }
+
+    /// Reads one value whose key had the wire type this type expects (already checked): a
+    /// scalar, string or bytes. Generated code calls it on its one-byte-key fast path.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn value(r: &mut Reader<'a>) -> Result<Self::Out, ViewError> {
+        Self::packed(r)
+    }
+
+    /// Validates one occurrence exactly as [`merge`](Self::merge) would (same acceptance, same
+    /// error), without keeping it: lists and maps are checked when a view is decoded and read
+    /// later, so their elements need no value then.
+    #[doc(hidden)]
+    #[inline]
+    fn check(wire_type: WireType, r: &mut Reader<'a>, ctx: Ctx) -> Result<(), ViewError> {
+        let mut value = Self::Out::default();
+        Self::merge(&mut value, wire_type, r, ctx, &Src::default(), 0)
+    }
 }
 
 macro_rules! scalar {
@@ -55,6 +77,7 @@ macro_rules! scalar {
         impl<'a> Codec<'a> for $name {
             type Out = $out;
             const PACKED: Option<WireType> = Some(WireType::$wire);
+            const WIRE: WireType = WireType::$wire;
 
             #[inline]
             fn merge(
@@ -157,6 +180,16 @@ impl<'a> Codec<'a> for Str {
         *slot = read_str(wire_type, r)?;
         Ok(())
     }
+
+    #[inline(always)]
+    fn value(r: &mut Reader<'a>) -> Result<&'a str, ViewError> {
+        str_value(r)
+    }
+
+    #[inline(always)]
+    fn check(wire_type: WireType, r: &mut Reader<'a>, _ctx: Ctx) -> Result<(), ViewError> {
+        read_str(wire_type, r).map(drop)
+    }
 }
 
 /// Reads a `string` value: wire type, length, UTF-8 (in prost's order).
@@ -164,6 +197,12 @@ impl<'a> Codec<'a> for Str {
 #[inline(always)]
 pub fn read_str<'a>(wire_type: WireType, r: &mut Reader<'a>) -> Result<&'a str, ViewError> {
     r.expect(WireType::LengthDelimited, wire_type)?;
+    str_value(r)
+}
+
+/// Reads a `string` value after its key: length, UTF-8.
+#[inline(always)]
+fn str_value<'a>(r: &mut Reader<'a>) -> Result<&'a str, ViewError> {
     let bytes = r.delimited()?;
     match smoothutf8::from_utf8(bytes) {
         Some(text) => Ok(text),
@@ -210,5 +249,15 @@ impl<'a> Codec<'a> for Bytes {
     ) -> Result<(), ViewError> {
         *slot = read_bytes(wire_type, r)?;
         Ok(())
+    }
+
+    #[inline(always)]
+    fn value(r: &mut Reader<'a>) -> Result<&'a [u8], ViewError> {
+        r.delimited()
+    }
+
+    #[inline(always)]
+    fn check(wire_type: WireType, r: &mut Reader<'a>, _ctx: Ctx) -> Result<(), ViewError> {
+        read_bytes(wire_type, r).map(drop)
     }
 }

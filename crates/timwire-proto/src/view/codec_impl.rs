@@ -3,7 +3,8 @@
 use bytes::Bytes;
 
 use super::View;
-use super::error::ViewError;
+use super::codec::Codec;
+use super::error::{Location, ViewError};
 use super::reader::{Ctx, Reader, WireType};
 use super::src::Src;
 
@@ -19,21 +20,38 @@ pub fn merge_message<'a, V: View<'a>>(
     parent: &Src<'a>,
     tag: u32,
 ) -> Result<(), ViewError> {
-    r.expect(WireType::LengthDelimited, wire_type)?;
-    ctx.check(r.pos())?;
-    let end = r.length()?;
+    let end = r.enter(wire_type, ctx)?;
     let src = if slot.src().is_set() {
         parent.child(tag)
     } else {
         Src::one(r.slice(r.pos(), end))
     };
     slot.set_src(src);
-    let ctx = ctx.enter();
-    while r.before(end) {
-        let (tag, wire_type) = r.key()?;
-        slot.merge_field(tag, wire_type, r, ctx)?;
-    }
+    slot.merge_body(r, end, ctx.enter())?;
     r.finish(end)
+}
+
+/// Validates one occurrence of a message field as [`merge_message`] would (same acceptance,
+/// same error), keeping nothing: list elements and map values, which are read later.
+#[inline]
+pub fn check_message<'a, V: View<'a>>(
+    wire_type: WireType,
+    r: &mut Reader<'a>,
+    ctx: Ctx,
+) -> Result<(), ViewError> {
+    let end = r.enter(wire_type, ctx)?;
+    V::check_body(r, end, ctx.enter())?;
+    r.finish(end)
+}
+
+/// Reads one value of a scalar, string or bytes field after its key (generated fast path); an
+/// error names the field at `at`.
+#[inline(always)]
+pub fn value<'a, C: Codec<'a>>(
+    r: &mut Reader<'a>,
+    at: &'static Location,
+) -> Result<C::Out, ViewError> {
+    C::value(r).map_err(|e| e.within(at))
 }
 
 /// A `bytes` field for a prost message: a slice of `frame` when the value lies inside it (no

@@ -76,6 +76,20 @@
 //! reading every field of the benchmark fixtures costs 1.5–3× the decode alone (BENCHMARKS.md,
 //! run 11); collect into a `Vec` yourself when a list is read many times.
 //!
+//! # How decoding is kept cheap
+//!
+//! - **Keys matched whole.** Each generated view matches the next key's value (field number and
+//!   wire type, one or two bytes: fields 1 to 2047) against the keys its fields expect, and
+//!   reads the value directly; anything else (another wire type, a packed list, an unknown
+//!   field, a longer or invalid key) takes the general path, which decides as prost does.
+//! - **Validation without a value.** Elements of repeated message fields, map entries and
+//!   [`Owned::decode`] are checked by a second generated loop (`check_body`, beside each view's
+//!   `merge_body`) that reads the same values in the same order, so it accepts the same inputs
+//!   with the same errors, but builds no view: a list of 20 messages no longer fills and drops
+//!   20 default views. [`View::validate`] is that check for a whole message.
+//! - **No copy of the view.** A view is a few hundred bytes; [`View::decode`] returns it (one
+//!   copy, as any large return value), [`View::decode_in`] fills a view in place.
+//!
 //! # What the generator refuses
 //!
 //! The view generator (`crates/xtask/src/views.rs`) stops with an error naming the message and
@@ -100,7 +114,7 @@ pub use reader::{RECURSION_LIMIT, WireType};
 pub use repeated::{MapIter, MapView, Repeated, RepeatedIter};
 
 #[doc(hidden)]
-pub use codec_impl::{bytes_value, merge_message};
+pub use codec_impl::{bytes_value, check_message, merge_message, value};
 #[doc(hidden)]
 pub use error::Location;
 #[doc(hidden)]
@@ -123,16 +137,63 @@ pub trait View<'a>: Copy + Default + Debug + 'a {
     const NAME: &'static str;
 
     /// Decodes a view of a whole encoded message; allocates nothing.
+    ///
+    /// A view is a few hundred bytes (TimMessageView: 544) and returning it copies it; to
+    /// decode many messages one after the other without that copy, decode each into the same
+    /// view with [`decode_in`](Self::decode_in).
     #[inline]
     fn decode(buf: &'a [u8]) -> Result<Self, ViewError> {
         let mut view = Self::default();
-        view.set_src(Src::one(buf));
-        let mut r = Reader::new(buf);
-        while !r.is_empty() {
-            let (tag, wire_type) = r.key()?;
-            view.merge_field(tag, wire_type, &mut r, Ctx::TOP)?;
-        }
+        view.merge_top(buf)?;
         Ok(view)
+    }
+
+    /// Replaces `self` with the view of `buf`, in place (no view is returned, so none is
+    /// copied); allocates nothing. On an error, `self` is left holding part of the input and
+    /// should not be read.
+    ///
+    /// ```
+    /// use timwire_proto::tim::TimMessageView;
+    /// use timwire_proto::view::View;
+    ///
+    /// let first = [0x08, 0x02]; // msType = 2
+    /// let second = [0x10, 0x07]; // odType = 7
+    /// let mut view = TimMessageView::default();
+    /// view.decode_in(&first)?;
+    /// assert_eq!((view.ms_type, view.od_type), (2, 0));
+    /// view.decode_in(&second)?; // starts again from a default view
+    /// assert_eq!((view.ms_type, view.od_type), (0, 7));
+    /// # Ok::<(), timwire_proto::view::ViewError>(())
+    /// ```
+    #[inline]
+    fn decode_in(&mut self, buf: &'a [u8]) -> Result<(), ViewError> {
+        *self = Self::default();
+        self.merge_top(buf)
+    }
+
+    /// Reads a whole message into a default view.
+    #[doc(hidden)]
+    #[inline]
+    fn merge_top(&mut self, buf: &'a [u8]) -> Result<(), ViewError> {
+        self.set_src(Src::one(buf));
+        self.merge_body(&mut Reader::new(buf), buf.len(), Ctx::TOP)
+    }
+
+    /// Checks that `buf` decodes as this message, exactly as [`decode`](Self::decode) would
+    /// (same acceptance, same error), without building the view: what [`Owned::decode`] does.
+    ///
+    /// ```
+    /// use timwire_proto::tim::TimMessageView;
+    /// use timwire_proto::view::{View, ViewErrorKind};
+    ///
+    /// assert!(TimMessageView::validate(&[0x08, 0x02]).is_ok()); // msType = 2
+    /// let err = TimMessageView::validate(&[0x52, 0x01, 0xff]).unwrap_err(); // dataString
+    /// assert_eq!(err.kind(), ViewErrorKind::InvalidUtf8);
+    /// assert_eq!(err.field(), "dataString");
+    /// ```
+    #[inline]
+    fn validate(buf: &'a [u8]) -> Result<(), ViewError> {
+        Self::check_body(&mut Reader::new(buf), buf.len(), Ctx::TOP)
     }
 
     /// The prost message, copying strings and bytes.
@@ -152,6 +213,26 @@ pub trait View<'a>: Copy + Default + Debug + 'a {
     /// Records where this view's bytes are.
     #[doc(hidden)]
     fn set_src(&mut self, src: Src<'a>);
+
+    /// Reads the fields from the cursor to `end` into the view (its key loop: generated views
+    /// match one- and two-byte keys directly, see [`Reader::peek_key`]).
+    #[doc(hidden)]
+    #[inline]
+    fn merge_body(&mut self, r: &mut Reader<'a>, end: usize, ctx: Ctx) -> Result<(), ViewError> {
+        while r.before(end) {
+            let (tag, wire_type) = r.key()?;
+            self.merge_field(tag, wire_type, r, ctx)?;
+        }
+        Ok(())
+    }
+
+    /// Validates the fields from the cursor to `end` as [`merge_body`](Self::merge_body) would
+    /// (same acceptance, same error), keeping nothing.
+    #[doc(hidden)]
+    #[inline]
+    fn check_body(r: &mut Reader<'a>, end: usize, ctx: Ctx) -> Result<(), ViewError> {
+        Self::default().merge_body(r, end, ctx)
+    }
 
     /// Reads one field (its key already read) into the view.
     #[doc(hidden)]

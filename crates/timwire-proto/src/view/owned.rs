@@ -13,8 +13,9 @@ use super::{HasView, View};
 ///
 /// [`view`](Self::view) decodes the view again from those bytes on each call: it allocates
 /// nothing and cannot fail, but costs a decode, so keep the view for as long as you work on
-/// one message. Making an `Owned` costs one validating decode plus whatever taking the `Bytes`
-/// costs — at most one reference-count operation for the message, never one per field.
+/// one message. Making an `Owned` costs one validation ([`View::validate`]: every check of a
+/// decode, without building the view) plus whatever taking the `Bytes` costs — at most one
+/// reference-count operation for the message, never one per field.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -43,7 +44,7 @@ pub struct Owned<M> {
 impl<M: HasView> Owned<M> {
     /// Validates `bytes` as an `M` and keeps them.
     pub fn decode(bytes: Bytes) -> Result<Self, ViewError> {
-        <M::View<'_> as View<'_>>::decode(&bytes)?;
+        <M::View<'_> as View<'_>>::validate(&bytes)?;
         Ok(Self {
             bytes,
             message: PhantomData,

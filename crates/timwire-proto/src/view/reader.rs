@@ -29,6 +29,21 @@ pub enum WireType {
     ThirtyTwoBit,
 }
 
+impl WireType {
+    /// Its number on the wire (the low three bits of a key).
+    #[inline(always)]
+    pub const fn number(self) -> u32 {
+        match self {
+            Self::Varint => 0,
+            Self::SixtyFourBit => 1,
+            Self::LengthDelimited => 2,
+            Self::StartGroup => 3,
+            Self::EndGroup => 4,
+            Self::ThirtyTwoBit => 5,
+        }
+    }
+}
+
 /// Packs the low 7 bits of each of the eight bytes of `word` (little-endian) into 56 bits.
 #[inline(always)]
 fn pack_groups(word: u64) -> u64 {
@@ -129,60 +144,78 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A varint of three bytes or more, or at the end of the input. With eight bytes at hand
+    /// (every varint of a message but its last few bytes), the length comes from the first
+    /// byte without a continuation bit, found in one 8-byte word, and the 7-bit groups are
+    /// packed together with three mask-and-shift steps instead of a loop.
+    #[inline(never)]
     fn varint_slow(&mut self) -> Result<u64, ViewError> {
-        // Ten bytes at hand (the common case inside a message): the length comes from the
-        // first byte without a continuation bit, found in one 8-byte word, and the 7-bit
-        // groups are packed together with three mask-and-shift steps instead of a loop.
-        if let Some(bytes) = self
-            .buf
-            .get(self.pos..)
-            .and_then(|rest| rest.first_chunk::<10>())
-        {
-            let [b0, b1, b2, b3, b4, b5, b6, b7, b8, b9] = *bytes;
-            let word = u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
-            let stops = !word & 0x8080_8080_8080_8080;
-            if stops != 0 {
-                // `bits` is 8 times the varint's length in bytes: 8..=64.
-                let bits = stops.trailing_zeros() + 1;
-                let value = pack_groups(word & (u64::MAX >> (64 - bits)));
-                self.pos += (bits / 8) as usize;
-                return Ok(value);
-            }
-            let low = pack_groups(word);
-            return match (b8, b9) {
-                (b8, _) if b8 < 0x80 => {
-                    self.pos += 9;
-                    Ok(low | (u64::from(b8) << 56))
-                }
-                // The tenth byte holds bit 63 only: at most 1 (prost's rule).
-                (b8, b9) if b9 < 0x02 => {
-                    self.pos += 10;
-                    Ok(low | (u64::from(b8 & 0x7f) << 56) | (u64::from(b9) << 63))
-                }
-                _ => Err(self.err(ViewErrorKind::InvalidVarint)),
-            };
+        let rest = self.buf.get(self.pos..).unwrap_or_default();
+        let Some(word) = rest.first_chunk::<8>() else {
+            return self.varint_tail();
+        };
+        let word = u64::from_le_bytes(*word);
+        let stops = !word & 0x8080_8080_8080_8080;
+        if stops == 0 {
+            return self.varint_long(word);
         }
-        self.varint_tail()
+        // `bits` is 8 times the varint's length in bytes: 8..=64.
+        let bits = stops.trailing_zeros() + 1;
+        self.pos += (bits / 8) as usize;
+        Ok(pack_groups(word & (u64::MAX >> (64 - bits))))
     }
 
-    /// A varint within the last ten bytes of the input.
+    /// A varint of nine or ten bytes, whose first eight (all with a continuation bit) are
+    /// `word`.
     #[cold]
-    fn varint_tail(&mut self) -> Result<u64, ViewError> {
-        let mut value = 0u64;
-        for count in 0..10u32 {
-            let Some(&byte) = self.buf.get(self.pos + count as usize) else {
-                return Err(self.err(ViewErrorKind::InvalidVarint));
-            };
-            value |= u64::from(byte & 0x7f) << (count * 7);
-            if byte < 0x80 {
-                if count == 9 && byte >= 0x02 {
-                    return Err(self.err(ViewErrorKind::InvalidVarint));
-                }
-                self.pos += count as usize + 1;
-                return Ok(value);
+    fn varint_long(&mut self, word: u64) -> Result<u64, ViewError> {
+        let low = pack_groups(word);
+        let at = |i: usize| {
+            self.pos
+                .checked_add(i)
+                .and_then(|j| self.buf.get(j))
+                .copied()
+        };
+        match (at(8), at(9)) {
+            (Some(b8), _) if b8 < 0x80 => {
+                self.pos += 9;
+                Ok(low | (u64::from(b8) << 56))
             }
+            // The tenth byte holds bit 63 only: at most 1 (prost's rule).
+            (Some(b8), Some(b9)) if b9 < 0x02 => {
+                self.pos += 10;
+                Ok(low | (u64::from(b8 & 0x7f) << 56) | (u64::from(b9) << 63))
+            }
+            _ => Err(self.err(ViewErrorKind::InvalidVarint)),
         }
-        Err(self.err(ViewErrorKind::InvalidVarint))
+    }
+
+    /// A varint within the last eight bytes of the input (the last field of a message often
+    /// is): the same word-at-a-time decode on what is left, padded with zeros; a varint that
+    /// needs a padding byte ran past the end.
+    #[inline]
+    fn varint_tail(&mut self) -> Result<u64, ViewError> {
+        let rest = self.buf.get(self.pos..).unwrap_or_default();
+        let word = match self.buf.last_chunk::<8>() {
+            // The input's last eight bytes, shifted so that `rest` (shorter) is at the bottom.
+            Some(last) => u64::from_le_bytes(*last)
+                .checked_shr(8 * (8 - rest.len().min(8)) as u32)
+                .unwrap_or(0),
+            None => rest
+                .iter()
+                .rev()
+                .fold(0u64, |word, &b| (word << 8) | u64::from(b)),
+        };
+        let stops = !word & 0x8080_8080_8080_8080;
+        // Fewer than eight bytes: at least the top one is padding, so `stops` is never 0.
+        let bits = stops.trailing_zeros() + 1;
+        let len = (bits / 8) as usize;
+        if len <= rest.len() {
+            self.pos += len;
+            Ok(pack_groups(word & (u64::MAX >> (64 - bits))))
+        } else {
+            Err(self.err(ViewErrorKind::InvalidVarint))
+        }
     }
 
     /// A field key: field number and wire type (prost's `decode_key`).
@@ -208,6 +241,27 @@ impl<'a> Reader<'a> {
             }
         }
         self.key_slow()
+    }
+
+    /// The next field key, when it is one or two bytes long (fields 1 to 2047, nearly all of
+    /// them): its value (`field << 3 | wire type`) and its length. `(0, 0)` otherwise, and 0 is
+    /// no valid key, so generated code matches the value against the keys it expects and takes
+    /// the general path ([`key`](Self::key)) for anything else: a field number 0, a wire type
+    /// the field cannot have, a longer key, the end of the input.
+    #[inline(always)]
+    pub fn peek_key(&self) -> (u32, usize) {
+        match self.buf.get(self.pos..) {
+            Some([b0, ..]) if *b0 < 0x80 => (u32::from(*b0), 1),
+            Some([b0, b1, ..]) if *b1 < 0x80 => (u32::from(b0 & 0x7f) | (u32::from(*b1) << 7), 2),
+            _ => (0, 0),
+        }
+    }
+
+    /// Moves past a key of `len` bytes that [`peek_key`](Self::peek_key) returned.
+    #[inline(always)]
+    pub fn bump_key(&mut self, len: usize) {
+        self.key_start = self.pos;
+        self.pos += len;
     }
 
     #[inline(never)]
@@ -271,13 +325,31 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Enters a nested message or map entry as prost does: the wire type must be
+    /// length-delimited, nesting must be allowed (`ctx`), and the length must fit; returns the
+    /// offset where it ends.
+    #[inline(always)]
+    pub fn enter(&mut self, wire_type: WireType, ctx: Ctx) -> Result<usize, ViewError> {
+        self.expect(WireType::LengthDelimited, wire_type)?;
+        ctx.check(self.pos)?;
+        self.length()
+    }
+
     /// A length-delimited value (string or bytes): the slice it covers.
     #[inline(always)]
     pub fn delimited(&mut self) -> Result<&'a [u8], ViewError> {
-        let end = self.length()?;
-        let out = self.buf.get(self.pos..end).unwrap_or_default();
-        self.pos = end;
-        Ok(out)
+        let len = self.varint()?;
+        let start = self.pos;
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|len| start.checked_add(len));
+        match end.and_then(|end| Some((self.buf.get(start..end)?, end))) {
+            Some((out, end)) => {
+                self.pos = end;
+                Ok(out)
+            }
+            None => Err(self.err(ViewErrorKind::BufferUnderflow)),
+        }
     }
 
     /// The slice from `start` to `end` of the input (empty if out of range, which a checked

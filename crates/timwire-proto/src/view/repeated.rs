@@ -262,8 +262,6 @@ pub fn check_repeated<'a, C: Codec<'a>>(
     wire_type: WireType,
     r: &mut Reader<'a>,
     ctx: Ctx,
-    parent: &Src<'a>,
-    tag: u32,
 ) -> Result<(), ViewError> {
     if wire_type == WireType::LengthDelimited && C::PACKED.is_some() {
         let end = r.length()?;
@@ -272,8 +270,7 @@ pub fn check_repeated<'a, C: Codec<'a>>(
         }
         return r.finish(end);
     }
-    let mut value = C::Out::default();
-    C::merge(&mut value, wire_type, r, ctx, parent, tag)
+    C::check(wire_type, r, ctx)
 }
 
 /// Validates one entry of a map field, as prost's map merge.
@@ -284,6 +281,28 @@ pub fn check_map<'a, K: Codec<'a>, V: Codec<'a>>(
     r: &mut Reader<'a>,
     ctx: Ctx,
 ) -> Result<(), ViewError> {
-    r.expect(WireType::LengthDelimited, wire_type)?;
-    map_entry::<K, V>(r, ctx).map(|_| ())
+    let end = r.enter(wire_type, ctx)?;
+    let ctx = ctx.enter();
+    // The keys an entry's key and value come with, matched directly (the general path decides
+    // the rest, as in `map_entry`).
+    let key_key = 1 << 3 | K::WIRE.number();
+    let value_key = 2 << 3 | V::WIRE.number();
+    while r.before(end) {
+        let (key, len) = r.peek_key();
+        if key == key_key {
+            r.bump_key(len);
+            K::check(K::WIRE, r, ctx)?;
+        } else if key == value_key {
+            r.bump_key(len);
+            V::check(V::WIRE, r, ctx)?;
+        } else {
+            let (tag, wire_type) = r.key()?;
+            match tag {
+                1 => K::check(wire_type, r, ctx)?,
+                2 => V::check(wire_type, r, ctx)?,
+                _ => r.skip(tag, wire_type, ctx)?,
+            }
+        }
+    }
+    r.finish(end)
 }
