@@ -379,7 +379,8 @@ async fn connect(config: &ClientConfig) -> Result<(Reader, Writer), TransportErr
                 let max_message = config.session.limits.max_body.saturating_add(16);
                 let ws_config = WebSocketConfig::default()
                     .max_message_size(Some(max_message))
-                    .max_frame_size(Some(max_message));
+                    .max_frame_size(Some(max_message))
+                    .read_buffer_size(crate::transport::WS_READ_BUFFER);
                 let (ws, _) = tokio_tungstenite::client_async_with_config(
                     url,
                     Prefixed::new(Bytes::new(), stream),

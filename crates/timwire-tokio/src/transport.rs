@@ -11,7 +11,7 @@ use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt as _, StreamExt as _};
 use timwire_signal::codec::FrameWriter;
 use timwire_signal::{Encode, EncodeOptions, Framing};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio_tungstenite::WebSocketStream;
@@ -59,6 +59,13 @@ impl fmt::Display for Transport {
 
 type Ws = WebSocketStream<Prefixed>;
 
+/// The room made in the read buffer for one TCP read.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// The read buffer of a WebSocket connection (tungstenite's default is 128 KiB, allocated for
+/// every connection up front); a larger message is read in several steps.
+pub(crate) const WS_READ_BUFFER: usize = 8 * 1024;
+
 /// What one read gave.
 #[derive(Debug)]
 pub(crate) enum Input {
@@ -81,9 +88,17 @@ impl Reader {
     /// Reads once. Cancel-safe: nothing is lost when the future is dropped before it completes.
     pub(crate) async fn read(&mut self, buf: &mut BytesMut) -> Result<Input, TransportError> {
         match self {
-            Self::Tcp(read) => match read.read_buf(buf).await? {
-                0 => Ok(Input::Eof),
-                _ => Ok(Input::Bytes),
+            // Wait for bytes before making room for them: an idle connection holds no read
+            // buffer (BENCHMARKS.md, memory per idle connection).
+            Self::Tcp(read) => loop {
+                read.readable().await?;
+                buf.reserve(READ_CHUNK);
+                match read.try_read_buf(buf) {
+                    Ok(0) => return Ok(Input::Eof),
+                    Ok(_) => return Ok(Input::Bytes),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) => return Err(e.into()),
+                }
             },
             Self::Ws(stream) => loop {
                 match stream.next().await {

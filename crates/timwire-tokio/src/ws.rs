@@ -132,7 +132,8 @@ pub(crate) async fn accept(
     };
     let config = WebSocketConfig::default()
         .max_message_size(Some(acceptor.max_message))
-        .max_frame_size(Some(acceptor.max_message));
+        .max_frame_size(Some(acceptor.max_message))
+        .read_buffer_size(crate::transport::WS_READ_BUFFER);
     let result =
         tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await;
     match (result, seen) {

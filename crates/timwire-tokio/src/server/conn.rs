@@ -16,9 +16,6 @@ use crate::error::End;
 use crate::transport::{self, Reader, Transport, Writer};
 use crate::ws::{self, Admission};
 
-/// Reads are made into a buffer of this size (TCP).
-const READ_CHUNK: usize = 16 * 1024;
-
 /// Runs one connection to its end, reporting to the app.
 pub(super) async fn run(
     stream: TcpStream,
@@ -114,7 +111,9 @@ impl Driver<'_> {
     async fn run(&mut self) -> End {
         let high_water = self.shared.config.high_water;
         let mut shutdown = self.shared.shutdown.clone();
-        let mut buf = BytesMut::with_capacity(READ_CHUNK);
+        // Empty until bytes arrive (the reader makes room then): an idle connection holds no
+        // read buffer.
+        let mut buf = BytesMut::new();
         loop {
             // A parked command first, then whatever it queued goes out.
             if let Some(command) = self.parked.take() {
@@ -176,7 +175,10 @@ impl Driver<'_> {
                         }
                         Err(e) => return e.into(),
                     }
-                    buf.reserve(READ_CHUNK);
+                    if buf.is_empty() {
+                        // Everything read was handled: give the buffer back while idle.
+                        buf = BytesMut::new();
+                    }
                 }
                 () = engine::sleep_until(deadline) => self.session.handle_timeout(now()),
             }
