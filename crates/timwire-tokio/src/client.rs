@@ -83,9 +83,6 @@ use crate::error::{CommandError, End, TransportError};
 use crate::prefixed::Prefixed;
 use crate::transport::{self, Reader, Transport, Writer};
 
-/// Reads are made into a buffer of this size (TCP).
-const READ_CHUNK: usize = 16 * 1024;
-
 /// How long to wait between connection attempts: `initial`, doubled after each failure up to
 /// `max`, with up to a quarter of jitter so clients cut off together do not return together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -537,7 +534,8 @@ struct Driver<'a> {
 impl Driver<'_> {
     async fn run(&mut self) -> End {
         let high_water = self.config.high_water;
-        let mut buf = BytesMut::with_capacity(READ_CHUNK);
+        // The reader makes room for each read itself (transport.rs).
+        let mut buf = BytesMut::new();
         let mut closing = self.closing.clone();
         loop {
             // Commands taken earlier first, then whatever they queued goes out.
@@ -621,7 +619,6 @@ impl Driver<'_> {
                         }
                         Err(e) => return e.into(),
                     }
-                    buf.reserve(READ_CHUNK);
                 }
                 () = engine::sleep_until(deadline) => self.session.handle_timeout(now()),
             }
