@@ -27,7 +27,7 @@ use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorSet};
 
 /// `timwire_proto::view::MAX_PATH`: how many merged singular message fields deep a view's
 /// source can point. Kept equal by hand; the generator refuses deeper schemas.
-const MAX_PATH: usize = 4;
+const MAX_PATH: usize = 2;
 
 /// Rust source of the views of every message in `package` (for example `"tim"`), to be
 /// `include!`d in the same module as prost's types for that package. Errors name the message and
