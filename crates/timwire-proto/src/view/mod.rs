@@ -87,6 +87,8 @@
 //!   `merge_body`) that reads the same values in the same order, so it accepts the same inputs
 //!   with the same errors, but builds no view: a list of 20 messages no longer fills and drops
 //!   20 default views. [`View::validate`] is that check for a whole message.
+//! - **UTF-8 by length.** Strings under 128 bytes are checked by smoothutf8's inlined SWAR
+//!   code, longer ones by simdutf8 (SIMD, chosen at run time); see the workspace `Cargo.toml`.
 //! - **No copy of the view.** A view is a few hundred bytes; [`View::decode`] returns it (one
 //!   copy, as any large return value), [`View::decode_in`] fills a view in place.
 //!
