@@ -440,7 +440,7 @@ impl Schema<'_> {
         let _ = writeln!(
             s,
             "/// Decodes a view of an encoded [`{ty}`], borrowing `buf`; allocates nothing.\n\
-             pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {{ \
+             #[inline]\npub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {{ \
              <Self as crate::view::View<'a>>::decode(buf) }}"
         );
         let _ = writeln!(
