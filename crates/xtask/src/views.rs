@@ -27,7 +27,7 @@ use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorSet};
 
 /// `timwire_proto::view::MAX_PATH`: how many merged singular message fields deep a view's
 /// source can point. Kept equal by hand; the generator refuses deeper schemas.
-const MAX_PATH: usize = 4;
+const MAX_PATH: usize = 2;
 
 /// Rust source of the views of every message in `package` (for example `"tim"`), to be
 /// `include!`d in the same module as prost's types for that package. Errors name the message and
@@ -440,7 +440,7 @@ impl Schema<'_> {
         let _ = writeln!(
             s,
             "/// Decodes a view of an encoded [`{ty}`], borrowing `buf`; allocates nothing.\n\
-             pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {{ \
+             #[inline]\npub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {{ \
              <Self as crate::view::View<'a>>::decode(buf) }}"
         );
         let _ = writeln!(

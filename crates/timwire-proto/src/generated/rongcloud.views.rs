@@ -116,6 +116,7 @@ impl Default for UpStreamMessageView<'_> {
 }
 impl<'a> UpStreamMessageView<'a> {
     /// Decodes a view of an encoded [`UpStreamMessage`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -609,6 +610,7 @@ impl Default for DownStreamMessagesView<'_> {
 }
 impl<'a> DownStreamMessagesView<'a> {
     /// Decodes a view of an encoded [`DownStreamMessages`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -975,6 +977,7 @@ impl Default for DownStreamMessageView<'_> {
 }
 impl<'a> DownStreamMessageView<'a> {
     /// Decodes a view of an encoded [`DownStreamMessage`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -1626,6 +1629,7 @@ impl Default for PushExtraView<'_> {
 }
 impl<'a> PushExtraView<'a> {
     /// Decodes a view of an encoded [`PushExtra`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -1955,6 +1959,7 @@ impl Default for SyncRequestMsgView<'_> {
 }
 impl<'a> SyncRequestMsgView<'a> {
     /// Decodes a view of an encoded [`SyncRequestMsg`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2274,6 +2279,7 @@ impl Default for NotifyMsgView<'_> {
 }
 impl<'a> NotifyMsgView<'a> {
     /// Decodes a view of an encoded [`NotifyMsg`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2510,6 +2516,7 @@ impl Default for ChrmNotifyMsgView<'_> {
 }
 impl<'a> ChrmNotifyMsgView<'a> {
     /// Decodes a view of an encoded [`ChrmNotifyMsg`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2741,6 +2748,7 @@ impl Default for ChrmPullMsgView<'_> {
 }
 impl<'a> ChrmPullMsgView<'a> {
     /// Decodes a view of an encoded [`ChrmPullMsg`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2942,6 +2950,7 @@ impl Default for ChrmPullMsgNewView<'_> {
 }
 impl<'a> ChrmPullMsgNewView<'a> {
     /// Decodes a view of an encoded [`ChrmPullMsgNew`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -3156,6 +3165,7 @@ impl Default for ChrmInputView<'_> {
 }
 impl<'a> ChrmInputView<'a> {
     /// Decodes a view of an encoded [`ChrmInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -3330,6 +3340,7 @@ impl Default for ChrmOutputView<'_> {
 }
 impl<'a> ChrmOutputView<'a> {
     /// Decodes a view of an encoded [`ChrmOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -3576,6 +3587,7 @@ impl Default for HistoryMsgInputView<'_> {
 }
 impl<'a> HistoryMsgInputView<'a> {
     /// Decodes a view of an encoded [`HistoryMsgInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -3854,6 +3866,7 @@ impl Default for HistoryMsgOuputView<'_> {
 }
 impl<'a> HistoryMsgOuputView<'a> {
     /// Decodes a view of an encoded [`HistoryMsgOuput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -4091,6 +4104,7 @@ impl Default for HistoryMessageInputView<'_> {
 }
 impl<'a> HistoryMessageInputView<'a> {
     /// Decodes a view of an encoded [`HistoryMessageInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -4311,6 +4325,7 @@ impl Default for HistoryMessagesOuputView<'_> {
 }
 impl<'a> HistoryMessagesOuputView<'a> {
     /// Decodes a view of an encoded [`HistoryMessagesOuput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -4572,6 +4587,7 @@ impl Default for RelationsInputView<'_> {
 }
 impl<'a> RelationsInputView<'a> {
     /// Decodes a view of an encoded [`RelationsInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -4886,6 +4902,7 @@ impl Default for RelationsOutputView<'_> {
 }
 impl<'a> RelationsOutputView<'a> {
     /// Decodes a view of an encoded [`RelationsOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -5105,6 +5122,7 @@ impl Default for RelationInfoView<'_> {
 }
 impl<'a> RelationInfoView<'a> {
     /// Decodes a view of an encoded [`RelationInfo`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -5427,6 +5445,7 @@ impl Default for RelationInfoReadTimeView<'_> {
 }
 impl<'a> RelationInfoReadTimeView<'a> {
     /// Decodes a view of an encoded [`RelationInfoReadTime`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -5656,6 +5675,7 @@ impl Default for RelationQryInputView<'_> {
 }
 impl<'a> RelationQryInputView<'a> {
     /// Decodes a view of an encoded [`RelationQryInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -5935,6 +5955,7 @@ impl Default for CleanHisMsgInputView<'_> {
 }
 impl<'a> CleanHisMsgInputView<'a> {
     /// Decodes a view of an encoded [`CleanHisMsgInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -6164,6 +6185,7 @@ impl Default for DeleteMsgInputView<'_> {
 }
 impl<'a> DeleteMsgInputView<'a> {
     /// Decodes a view of an encoded [`DeleteMsgInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -6419,6 +6441,7 @@ impl Default for DeleteMsgView<'_> {
 }
 impl<'a> DeleteMsgView<'a> {
     /// Decodes a view of an encoded [`DeleteMsg`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -6648,6 +6671,7 @@ impl Default for DeleteMsgOutputView<'_> {
 }
 impl<'a> DeleteMsgOutputView<'a> {
     /// Decodes a view of an encoded [`DeleteMsgOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -6811,6 +6835,7 @@ impl Default for SetUserStatusInputView<'_> {
 }
 impl<'a> SetUserStatusInputView<'a> {
     /// Decodes a view of an encoded [`SetUserStatusInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -6983,6 +7008,7 @@ impl Default for SetUserStatusOutputView<'_> {
 }
 impl<'a> SetUserStatusOutputView<'a> {
     /// Decodes a view of an encoded [`SetUserStatusOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -7157,6 +7183,7 @@ impl Default for GetUserStatusInputView<'_> {
 }
 impl<'a> GetUserStatusInputView<'a> {
     /// Decodes a view of an encoded [`GetUserStatusInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -7337,6 +7364,7 @@ impl Default for GetUserStatusOutputView<'_> {
 }
 impl<'a> GetUserStatusOutputView<'a> {
     /// Decodes a view of an encoded [`GetUserStatusOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -7539,6 +7567,7 @@ impl Default for SubUserStatusInputView<'_> {
 }
 impl<'a> SubUserStatusInputView<'a> {
     /// Decodes a view of an encoded [`SubUserStatusInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -7718,6 +7747,7 @@ impl Default for SubUserStatusOutputView<'_> {
 }
 impl<'a> SubUserStatusOutputView<'a> {
     /// Decodes a view of an encoded [`SubUserStatusOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -7908,6 +7938,7 @@ impl Default for VoipDynamicInputView<'_> {
 }
 impl<'a> VoipDynamicInputView<'a> {
     /// Decodes a view of an encoded [`VoipDynamicInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -8122,6 +8153,7 @@ impl Default for VoipDynamicOutputView<'_> {
 }
 impl<'a> VoipDynamicOutputView<'a> {
     /// Decodes a view of an encoded [`VoipDynamicOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -8287,6 +8319,7 @@ impl Default for CreateDiscussionInputView<'_> {
 }
 impl<'a> CreateDiscussionInputView<'a> {
     /// Decodes a view of an encoded [`CreateDiscussionInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -8459,6 +8492,7 @@ impl Default for CreateDiscussionOutputView<'_> {
 }
 impl<'a> CreateDiscussionOutputView<'a> {
     /// Decodes a view of an encoded [`CreateDiscussionOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -8621,6 +8655,7 @@ impl Default for ChannelInvitationInputView<'_> {
 }
 impl<'a> ChannelInvitationInputView<'a> {
     /// Decodes a view of an encoded [`ChannelInvitationInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -8798,6 +8833,7 @@ impl Default for LeaveChannelInputView<'_> {
 }
 impl<'a> LeaveChannelInputView<'a> {
     /// Decodes a view of an encoded [`LeaveChannelInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -8961,6 +8997,7 @@ impl Default for ChannelEvictionInputView<'_> {
 }
 impl<'a> ChannelEvictionInputView<'a> {
     /// Decodes a view of an encoded [`ChannelEvictionInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -9124,6 +9161,7 @@ impl Default for RenameChannelInputView<'_> {
 }
 impl<'a> RenameChannelInputView<'a> {
     /// Decodes a view of an encoded [`RenameChannelInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -9287,6 +9325,7 @@ impl Default for ChannelInfoInputView<'_> {
 }
 impl<'a> ChannelInfoInputView<'a> {
     /// Decodes a view of an encoded [`ChannelInfoInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -9489,6 +9528,7 @@ impl Default for ChannelInfoOutputView<'_> {
 }
 impl<'a> ChannelInfoOutputView<'a> {
     /// Decodes a view of an encoded [`ChannelInfoOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -9782,6 +9822,7 @@ impl Default for ChannelInfosInputView<'_> {
 }
 impl<'a> ChannelInfosInputView<'a> {
     /// Decodes a view of an encoded [`ChannelInfosInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -9983,6 +10024,7 @@ impl Default for ChannelInfosOutputView<'_> {
 }
 impl<'a> ChannelInfosOutputView<'a> {
     /// Decodes a view of an encoded [`ChannelInfosOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -10208,6 +10250,7 @@ impl Default for MemberInfoView<'_> {
 }
 impl<'a> MemberInfoView<'a> {
     /// Decodes a view of an encoded [`MemberInfo`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -10442,6 +10485,7 @@ impl Default for GroupMembersInputView<'_> {
 }
 impl<'a> GroupMembersInputView<'a> {
     /// Decodes a view of an encoded [`GroupMembersInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -10643,6 +10687,7 @@ impl Default for GroupMembersOutputView<'_> {
 }
 impl<'a> GroupMembersOutputView<'a> {
     /// Decodes a view of an encoded [`GroupMembersOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -10842,6 +10887,7 @@ impl Default for GetUserInfoInputView<'_> {
 }
 impl<'a> GetUserInfoInputView<'a> {
     /// Decodes a view of an encoded [`GetUserInfoInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -11021,6 +11067,7 @@ impl Default for GetUserInfoOutputView<'_> {
 }
 impl<'a> GetUserInfoOutputView<'a> {
     /// Decodes a view of an encoded [`GetUserInfoOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -11226,6 +11273,7 @@ impl Default for GetSessionIdInputView<'_> {
 }
 impl<'a> GetSessionIdInputView<'a> {
     /// Decodes a view of an encoded [`GetSessionIdInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -11389,6 +11437,7 @@ impl Default for GetSessionIdOutputView<'_> {
 }
 impl<'a> GetSessionIdOutputView<'a> {
     /// Decodes a view of an encoded [`GetSessionIdOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -11554,6 +11603,7 @@ impl Default for GetQNupTokenInputView<'_> {
 }
 impl<'a> GetQNupTokenInputView<'a> {
     /// Decodes a view of an encoded [`GetQNupTokenInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -11733,6 +11783,7 @@ impl Default for GetQNdownloadUrlInputView<'_> {
 }
 impl<'a> GetQNdownloadUrlInputView<'a> {
     /// Decodes a view of an encoded [`GetQNdownloadUrlInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -11957,6 +12008,7 @@ impl Default for GetQNupTokenOutputView<'_> {
 }
 impl<'a> GetQNupTokenOutputView<'a> {
     /// Decodes a view of an encoded [`GetQNupTokenOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -12142,6 +12194,7 @@ impl Default for GetQNdownloadUrlOutputView<'_> {
 }
 impl<'a> GetQNdownloadUrlOutputView<'a> {
     /// Decodes a view of an encoded [`GetQNdownloadUrlOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -12309,6 +12362,7 @@ impl Default for Add2BlackListInputView<'_> {
 }
 impl<'a> Add2BlackListInputView<'a> {
     /// Decodes a view of an encoded [`Add2BlackListInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -12472,6 +12526,7 @@ impl Default for RemoveFromBlackListInputView<'_> {
 }
 impl<'a> RemoveFromBlackListInputView<'a> {
     /// Decodes a view of an encoded [`RemoveFromBlackListInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -12639,6 +12694,7 @@ impl Default for QueryBlackListInputView<'_> {
 }
 impl<'a> QueryBlackListInputView<'a> {
     /// Decodes a view of an encoded [`QueryBlackListInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -12803,6 +12859,7 @@ impl Default for QueryBlackListOutputView<'_> {
 }
 impl<'a> QueryBlackListOutputView<'a> {
     /// Decodes a view of an encoded [`QueryBlackListOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -12984,6 +13041,7 @@ impl Default for BlackListStatusInputView<'_> {
 }
 impl<'a> BlackListStatusInputView<'a> {
     /// Decodes a view of an encoded [`BlackListStatusInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -13149,6 +13207,7 @@ impl Default for BlockPushInputView<'_> {
 }
 impl<'a> BlockPushInputView<'a> {
     /// Decodes a view of an encoded [`BlockPushInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -13314,6 +13373,7 @@ impl Default for ModifyPermissionInputView<'_> {
 }
 impl<'a> ModifyPermissionInputView<'a> {
     /// Decodes a view of an encoded [`ModifyPermissionInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -13478,6 +13538,7 @@ impl Default for GroupInputView<'_> {
 }
 impl<'a> GroupInputView<'a> {
     /// Decodes a view of an encoded [`GroupInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -13654,6 +13715,7 @@ impl Default for GroupOutputView<'_> {
 }
 impl<'a> GroupOutputView<'a> {
     /// Decodes a view of an encoded [`GroupOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -13825,6 +13887,7 @@ impl Default for GroupInfoView<'_> {
 }
 impl<'a> GroupInfoView<'a> {
     /// Decodes a view of an encoded [`GroupInfo`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -14015,6 +14078,7 @@ impl Default for GroupHashInputView<'_> {
 }
 impl<'a> GroupHashInputView<'a> {
     /// Decodes a view of an encoded [`GroupHashInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -14200,6 +14264,7 @@ impl Default for GroupHashOutputView<'_> {
 }
 impl<'a> GroupHashOutputView<'a> {
     /// Decodes a view of an encoded [`GroupHashOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -14371,6 +14436,7 @@ impl Default for QueryChatroomInfoInputView<'_> {
 }
 impl<'a> QueryChatroomInfoInputView<'a> {
     /// Decodes a view of an encoded [`QueryChatroomInfoInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -14574,6 +14640,7 @@ impl Default for QueryChatroomInfoOutputView<'_> {
 }
 impl<'a> QueryChatroomInfoOutputView<'a> {
     /// Decodes a view of an encoded [`QueryChatroomInfoOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -14792,6 +14859,7 @@ impl Default for ChrmMemberView<'_> {
 }
 impl<'a> ChrmMemberView<'a> {
     /// Decodes a view of an encoded [`ChrmMember`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -14976,6 +15044,7 @@ impl Default for MpFollowInputView<'_> {
 }
 impl<'a> MpFollowInputView<'a> {
     /// Decodes a view of an encoded [`MpFollowInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -15147,6 +15216,7 @@ impl Default for MpFollowOutputView<'_> {
 }
 impl<'a> MpFollowOutputView<'a> {
     /// Decodes a view of an encoded [`MpFollowOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -15344,6 +15414,7 @@ impl Default for McFollowInputView<'_> {
 }
 impl<'a> McFollowInputView<'a> {
     /// Decodes a view of an encoded [`McFollowInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -15515,6 +15586,7 @@ impl Default for McFollowOutputView<'_> {
 }
 impl<'a> McFollowOutputView<'a> {
     /// Decodes a view of an encoded [`McFollowOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -15752,6 +15824,7 @@ impl Default for MpInfoView<'_> {
 }
 impl<'a> MpInfoView<'a> {
     /// Decodes a view of an encoded [`MpInfo`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -16042,6 +16115,7 @@ impl Default for SearchMpInputView<'_> {
 }
 impl<'a> SearchMpInputView<'a> {
     /// Decodes a view of an encoded [`SearchMpInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -16234,6 +16308,7 @@ impl Default for SearchMpOutputView<'_> {
 }
 impl<'a> SearchMpOutputView<'a> {
     /// Decodes a view of an encoded [`SearchMpOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -16441,6 +16516,7 @@ impl Default for PullMpInputView<'_> {
 }
 impl<'a> PullMpInputView<'a> {
     /// Decodes a view of an encoded [`PullMpInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -16633,6 +16709,7 @@ impl Default for PullMpOutputView<'_> {
 }
 impl<'a> PullMpOutputView<'a> {
     /// Decodes a view of an encoded [`PullMpOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -16832,6 +16909,7 @@ impl Default for RtcQueryListInputView<'_> {
 }
 impl<'a> RtcQueryListInputView<'a> {
     /// Decodes a view of an encoded [`RtcQueryListInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -17003,6 +17081,7 @@ impl Default for RtcKeyDeleteInputView<'_> {
 }
 impl<'a> RtcKeyDeleteInputView<'a> {
     /// Decodes a view of an encoded [`RtcKeyDeleteInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -17186,6 +17265,7 @@ impl Default for RtcValueInfoView<'_> {
 }
 impl<'a> RtcValueInfoView<'a> {
     /// Decodes a view of an encoded [`RtcValueInfo`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -17378,6 +17458,7 @@ impl Default for RtcUserInfoView<'_> {
 }
 impl<'a> RtcUserInfoView<'a> {
     /// Decodes a view of an encoded [`RtcUserInfo`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -17594,6 +17675,7 @@ impl Default for RtcUserListOutputView<'_> {
 }
 impl<'a> RtcUserListOutputView<'a> {
     /// Decodes a view of an encoded [`RtcUserListOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -17853,6 +17935,7 @@ impl Default for RtcRoomInfoOutputView<'_> {
 }
 impl<'a> RtcRoomInfoOutputView<'a> {
     /// Decodes a view of an encoded [`RtcRoomInfoOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -18136,6 +18219,7 @@ impl Default for RtcInputView<'_> {
 }
 impl<'a> RtcInputView<'a> {
     /// Decodes a view of an encoded [`RtcInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -18342,6 +18426,7 @@ impl Default for RtcQryInputView<'_> {
 }
 impl<'a> RtcQryInputView<'a> {
     /// Decodes a view of an encoded [`RtcQryInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -18558,6 +18643,7 @@ impl Default for RtcQryOutputView<'_> {
 }
 impl<'a> RtcQryOutputView<'a> {
     /// Decodes a view of an encoded [`RtcQryOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -18752,6 +18838,7 @@ impl Default for RtcDelDataInputView<'_> {
 }
 impl<'a> RtcDelDataInputView<'a> {
     /// Decodes a view of an encoded [`RtcDelDataInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -19000,6 +19087,7 @@ impl Default for RtcDataInputView<'_> {
 }
 impl<'a> RtcDataInputView<'a> {
     /// Decodes a view of an encoded [`RtcDataInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -19317,6 +19405,7 @@ impl Default for RtcSetDataInputView<'_> {
 }
 impl<'a> RtcSetDataInputView<'a> {
     /// Decodes a view of an encoded [`RtcSetDataInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -19602,6 +19691,7 @@ impl Default for RtcOutputView<'_> {
 }
 impl<'a> RtcOutputView<'a> {
     /// Decodes a view of an encoded [`RtcOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -19769,6 +19859,7 @@ impl Default for RtcTokenOutputView<'_> {
 }
 impl<'a> RtcTokenOutputView<'a> {
     /// Decodes a view of an encoded [`RtcTokenOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -19955,6 +20046,7 @@ impl Default for RtcSetOutDataInputView<'_> {
 }
 impl<'a> RtcSetOutDataInputView<'a> {
     /// Decodes a view of an encoded [`RtcSetOutDataInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -20215,6 +20307,7 @@ impl Default for RtcQryUserOutDataInputView<'_> {
 }
 impl<'a> RtcQryUserOutDataInputView<'a> {
     /// Decodes a view of an encoded [`RtcQryUserOutDataInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -20397,6 +20490,7 @@ impl Default for RtcUserOutDataOutputView<'_> {
 }
 impl<'a> RtcUserOutDataOutputView<'a> {
     /// Decodes a view of an encoded [`RtcUserOutDataOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -20606,6 +20700,7 @@ impl Default for ChrmKvEntityView<'_> {
 }
 impl<'a> ChrmKvEntityView<'a> {
     /// Decodes a view of an encoded [`ChrmKvEntity`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -20904,6 +20999,7 @@ impl Default for SetChrmKvView<'_> {
 }
 impl<'a> SetChrmKvView<'a> {
     /// Decodes a view of an encoded [`SetChrmKv`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -21198,6 +21294,7 @@ impl Default for DeleteChrmKvView<'_> {
 }
 impl<'a> DeleteChrmKvView<'a> {
     /// Decodes a view of an encoded [`DeleteChrmKv`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -21484,6 +21581,7 @@ impl Default for ChrmKvOutputView<'_> {
 }
 impl<'a> ChrmKvOutputView<'a> {
     /// Decodes a view of an encoded [`ChrmKvOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -21723,6 +21821,7 @@ impl Default for QueryChrmKvView<'_> {
 }
 impl<'a> QueryChrmKvView<'a> {
     /// Decodes a view of an encoded [`QueryChrmKv`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -21894,6 +21993,7 @@ impl Default for PullUserSettingInputView<'_> {
 }
 impl<'a> PullUserSettingInputView<'a> {
     /// Decodes a view of an encoded [`PullUserSettingInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -22095,6 +22195,7 @@ impl Default for PullUserSettingOutputView<'_> {
 }
 impl<'a> PullUserSettingOutputView<'a> {
     /// Decodes a view of an encoded [`PullUserSettingOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -22336,6 +22437,7 @@ impl Default for UserSettingItemView<'_> {
 }
 impl<'a> UserSettingItemView<'a> {
     /// Decodes a view of an encoded [`UserSettingItem`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -22603,6 +22705,7 @@ impl Default for SessionsAttQryInputView<'_> {
 }
 impl<'a> SessionsAttQryInputView<'a> {
     /// Decodes a view of an encoded [`SessionsAttQryInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -22784,6 +22887,7 @@ impl Default for SessionsAttOutputView<'_> {
 }
 impl<'a> SessionsAttOutputView<'a> {
     /// Decodes a view of an encoded [`SessionsAttOutput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -23005,6 +23109,7 @@ impl Default for SessionMsgReadInputView<'_> {
 }
 impl<'a> SessionMsgReadInputView<'a> {
     /// Decodes a view of an encoded [`SessionMsgReadInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -23209,6 +23314,7 @@ impl Default for DeleteSessionsInputView<'_> {
 }
 impl<'a> DeleteSessionsInputView<'a> {
     /// Decodes a view of an encoded [`DeleteSessionsInput`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -23396,6 +23502,7 @@ impl Default for SessionInfoView<'_> {
 }
 impl<'a> SessionInfoView<'a> {
     /// Decodes a view of an encoded [`SessionInfo`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }

@@ -37,6 +37,7 @@ impl Default for TimErrorView<'_> {
 }
 impl<'a> TimErrorView<'a> {
     /// Decodes a view of an encoded [`TimError`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -285,6 +286,7 @@ impl Default for TimAckView<'_> {
 }
 impl<'a> TimAckView<'a> {
     /// Decodes a view of an encoded [`TimAck`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -665,6 +667,7 @@ impl Default for TimReqView<'_> {
 }
 impl<'a> TimReqView<'a> {
     /// Decodes a view of an encoded [`TimReq`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -1043,6 +1046,7 @@ impl Default for TidView<'_> {
 }
 impl<'a> TidView<'a> {
     /// Decodes a view of an encoded [`Tid`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -1395,6 +1399,7 @@ impl Default for TimUserBeanView<'_> {
 }
 impl<'a> TimUserBeanView<'a> {
     /// Decodes a view of an encoded [`TimUserBean`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -1938,6 +1943,7 @@ impl Default for TimRoomBeanView<'_> {
 }
 impl<'a> TimRoomBeanView<'a> {
     /// Decodes a view of an encoded [`TimRoomBean`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2459,6 +2465,7 @@ impl Default for TimAuthView<'_> {
 }
 impl<'a> TimAuthView<'a> {
     /// Decodes a view of an encoded [`TimAuth`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2890,6 +2897,7 @@ impl Default for TimPresenceView<'_> {
 }
 impl<'a> TimPresenceView<'a> {
     /// Decodes a view of an encoded [`TimPresence`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -3495,6 +3503,7 @@ impl Default for TimMessageView<'_> {
 }
 impl<'a> TimMessageView<'a> {
     /// Decodes a view of an encoded [`TimMessage`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -4193,6 +4202,7 @@ impl Default for TimStreamView<'_> {
 }
 impl<'a> TimStreamView<'a> {
     /// Decodes a view of an encoded [`TimStream`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -4484,6 +4494,7 @@ impl Default for TimNodesView<'_> {
 }
 impl<'a> TimNodesView<'a> {
     /// Decodes a view of an encoded [`TimNodes`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -4808,6 +4819,7 @@ impl Default for TimMessageListView<'_> {
 }
 impl<'a> TimMessageListView<'a> {
     /// Decodes a view of an encoded [`TimMessageList`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }

@@ -77,6 +77,7 @@ impl Default for ConversationView<'_> {
 }
 impl<'a> ConversationView<'a> {
     /// Decodes a view of an encoded [`Conversation`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -434,6 +435,7 @@ impl Default for FileAttachmentView<'_> {
 }
 impl<'a> FileAttachmentView<'a> {
     /// Decodes a view of an encoded [`FileAttachment`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -784,6 +786,7 @@ impl Default for LocationView<'_> {
 }
 impl<'a> LocationView<'a> {
     /// Decodes a view of an encoded [`Location`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -1114,6 +1117,7 @@ impl Default for MessageView<'_> {
 }
 impl<'a> MessageView<'a> {
     /// Decodes a view of an encoded [`Message`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -1677,6 +1681,7 @@ impl Default for SystemNotificationView<'_> {
 }
 impl<'a> SystemNotificationView<'a> {
     /// Decodes a view of an encoded [`SystemNotification`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2000,6 +2005,7 @@ impl Default for HistoryCursorRequestView<'_> {
 }
 impl<'a> HistoryCursorRequestView<'a> {
     /// Decodes a view of an encoded [`HistoryCursorRequest`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2220,6 +2226,7 @@ impl Default for HistoryCursorResponseView<'_> {
 }
 impl<'a> HistoryCursorResponseView<'a> {
     /// Decodes a view of an encoded [`HistoryCursorResponse`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2468,6 +2475,7 @@ impl Default for HistoryJumpRequestView<'_> {
 }
 impl<'a> HistoryJumpRequestView<'a> {
     /// Decodes a view of an encoded [`HistoryJumpRequest`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }
@@ -2740,6 +2748,7 @@ impl Default for HistoryJumpResponseView<'_> {
 }
 impl<'a> HistoryJumpResponseView<'a> {
     /// Decodes a view of an encoded [`HistoryJumpResponse`], borrowing `buf`; allocates nothing.
+    #[inline]
     pub fn decode(buf: &'a [u8]) -> Result<Self, crate::view::ViewError> {
         <Self as crate::view::View<'a>>::decode(buf)
     }

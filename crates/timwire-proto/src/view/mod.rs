@@ -87,8 +87,13 @@
 //!   `merge_body`) that reads the same values in the same order, so it accepts the same inputs
 //!   with the same errors, but builds no view: a list of 20 messages no longer fills and drops
 //!   20 default views. [`View::validate`] is that check for a whole message.
+//! - **UTF-8 by length.** Strings under 128 bytes are checked by smoothutf8's inlined SWAR
+//!   code, longer ones by simdutf8 (SIMD, chosen at run time); see the workspace `Cargo.toml`.
 //! - **No copy of the view.** A view is a few hundred bytes; [`View::decode`] returns it (one
-//!   copy, as any large return value), [`View::decode_in`] fills a view in place.
+//!   copy, as any large return value), [`View::decode_in`] fills a view in place. `decode`
+//!   (and each view's inherent `decode`) is inlined into its caller while the key loop behind
+//!   it (`merge_top`) is not, so a caller that reads a few fields of the returned view does not
+//!   copy all of it.
 //!
 //! # What the generator refuses
 //!
@@ -141,7 +146,7 @@ pub trait View<'a>: Copy + Default + Debug + 'a {
     /// A view is a few hundred bytes (TimMessageView: 544) and returning it copies it; to
     /// decode many messages one after the other without that copy, decode each into the same
     /// view with [`decode_in`](Self::decode_in).
-    #[inline]
+    #[inline(always)]
     fn decode(buf: &'a [u8]) -> Result<Self, ViewError> {
         let mut view = Self::default();
         view.merge_top(buf)?;
@@ -173,7 +178,7 @@ pub trait View<'a>: Copy + Default + Debug + 'a {
 
     /// Reads a whole message into a default view.
     #[doc(hidden)]
-    #[inline]
+    #[inline(never)]
     fn merge_top(&mut self, buf: &'a [u8]) -> Result<(), ViewError> {
         self.set_src(Src::one(buf));
         self.merge_body(&mut Reader::new(buf), buf.len(), Ctx::TOP)
@@ -252,6 +257,7 @@ pub trait HasView: prost::Message + Default + Sized {
     type View<'a>: View<'a, Message = Self>;
 
     /// Decodes a view of an encoded `Self`.
+    #[inline(always)]
     fn view(buf: &[u8]) -> Result<Self::View<'_>, ViewError> {
         <Self::View<'_> as View<'_>>::decode(buf)
     }

@@ -6,7 +6,7 @@ use super::reader::{Ctx, Reader, WireType};
 /// The longest path of merged singular message fields a view can stand for. The generator
 /// checks every schema against it (a schema that nests deeper is refused at codegen time); the
 /// schemas in `proto/` need 2. Each view carries the path inline, so it is kept small.
-pub const MAX_PATH: usize = 4;
+pub const MAX_PATH: usize = 2;
 
 /// The bytes a message view was decoded from, kept so that its repeated fields and maps can be
 /// iterated later without allocating.
