@@ -537,6 +537,11 @@ impl Driver<'_> {
         // The reader makes room for each read itself (transport.rs).
         let mut buf = BytesMut::new();
         let mut closing = self.closing.clone();
+        // Both kept across turns of the loop (made anew on each turn they cost a
+        // registration and a removal per event); the timer moves to each new deadline.
+        let closing_signal = closed(&mut closing);
+        tokio::pin!(closing_signal);
+        let mut timer = engine::Timer::new();
         loop {
             // Commands taken earlier first, then whatever they queued goes out.
             if self.session.is_connected() {
@@ -565,7 +570,7 @@ impl Driver<'_> {
                     None => End::Aborted,
                 };
             }
-            let deadline = self.session.poll_timeout();
+            timer.set(self.session.poll_timeout());
             let room = self.writer.buffered() < high_water;
             let take_commands = room
                 && self.parked.is_none()
@@ -575,7 +580,7 @@ impl Driver<'_> {
             let flush = self.writer.buffered() > 0;
             tokio::select! {
                 biased;
-                _ = closed(&mut closing), if !self.stop => {
+                () = &mut closing_signal, if !self.stop => {
                     self.stop = true;
                     if self.session.is_connected() {
                         let _ = self.session.disconnect(now(), DisconnectStatus::LOGOUT);
@@ -620,7 +625,7 @@ impl Driver<'_> {
                         Err(e) => return e.into(),
                     }
                 }
-                () = engine::sleep_until(deadline) => self.session.handle_timeout(now()),
+                () = timer.wait() => self.session.handle_timeout(now()),
             }
         }
     }

@@ -76,10 +76,39 @@ pub(crate) fn feed_input<E: Engine>(session: &mut E, input: Input, buf: &mut Byt
     }
 }
 
-/// Sleeps until `deadline` (forever when `None`: the select branch is disabled then).
-pub(crate) async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
-        None => std::future::pending().await,
+/// A driver loop's timer: one tokio `Sleep` kept for the connection's life and moved to each
+/// new deadline (moving it later is cheap in tokio, a new `Sleep` per turn of the loop is not).
+pub(crate) struct Timer {
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+    /// The deadline the sleep is set to; `None`: no deadline (waits forever).
+    armed: Option<Instant>,
+}
+
+impl Timer {
+    pub(crate) fn new() -> Self {
+        Self {
+            sleep: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
+            armed: None,
+        }
+    }
+
+    /// Sets the deadline (`None`: none).
+    pub(crate) fn set(&mut self, deadline: Option<Instant>) {
+        if deadline != self.armed {
+            if let Some(d) = deadline {
+                self.sleep.as_mut().reset(tokio::time::Instant::from_std(d));
+            }
+            self.armed = deadline;
+        }
+    }
+
+    /// Waits until the deadline (forever when there is none). Cancel-safe; once it has
+    /// fired the timer is unset until the next [`set`](Self::set).
+    pub(crate) async fn wait(&mut self) {
+        if self.armed.is_none() {
+            return std::future::pending().await;
+        }
+        self.sleep.as_mut().await;
+        self.armed = None;
     }
 }

@@ -111,6 +111,11 @@ impl Driver<'_> {
     async fn run(&mut self) -> End {
         let high_water = self.shared.config.high_water;
         let mut shutdown = self.shared.shutdown.clone();
+        // The shutdown signal and the timer live across turns of the loop: made anew on every
+        // turn they cost a registration and a removal for each event.
+        let shutdown_signal = shutdown.wait_for(Option::is_some);
+        tokio::pin!(shutdown_signal);
+        let mut timer = engine::Timer::new();
         // Empty until bytes arrive (the reader makes room then): an idle connection holds no
         // read buffer.
         let mut buf = BytesMut::new();
@@ -132,14 +137,14 @@ impl Driver<'_> {
                     None => End::Aborted,
                 };
             }
-            let deadline = self.session.poll_timeout();
+            timer.set(self.session.poll_timeout());
             let room = self.writer.buffered() < high_water;
             let take_commands = room && self.parked.is_none() && !self.session.is_closed();
             let read = room && self.slot.is_none() && self.session.wants_read();
             let flush = self.writer.buffered() > 0;
             tokio::select! {
                 biased;
-                status = shutdown.wait_for(Option::is_some), if !self.shutting_down => {
+                status = &mut shutdown_signal, if !self.shutting_down => {
                     self.shutting_down = true;
                     let status = status.ok().and_then(|s| *s).unwrap_or(DisconnectStatus::REMOTE_CLOSE);
                     let _ = self.session.disconnect(now(), status);
@@ -175,12 +180,11 @@ impl Driver<'_> {
                         }
                         Err(e) => return e.into(),
                     }
-                    if buf.is_empty() {
-                        // Everything read was handled: give the buffer back while idle.
-                        buf = BytesMut::new();
-                    }
+                    // What was read is handled (the buffer is empty, its room kept): the next
+                    // read reuses it while the connection is busy and gives it back when
+                    // there is nothing to read (`Reader::read`).
                 }
-                () = engine::sleep_until(deadline) => self.session.handle_timeout(now()),
+                () = timer.wait() => self.session.handle_timeout(now()),
             }
         }
     }
