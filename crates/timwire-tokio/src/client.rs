@@ -508,6 +508,22 @@ async fn run(
     }
 }
 
+impl engine::TakesCommands for Driver<'_> {
+    type Command = Command;
+    fn has_room(&self, high_water: usize) -> bool {
+        self.parked.is_none()
+            && self.resend.is_empty()
+            && self.session.is_connected()
+            && self.writer.buffered() < high_water
+    }
+    fn try_recv(&mut self) -> Option<Command> {
+        self.commands.try_recv().ok()
+    }
+    fn apply(&mut self, command: Command) -> Option<End> {
+        Driver::apply(self, command)
+    }
+}
+
 struct Driver<'a> {
     config: &'a ClientConfig,
     session: ClientSession,
@@ -606,6 +622,9 @@ impl Driver<'_> {
                 command = self.commands.recv(), if take_commands => match command {
                     Some(command) => {
                         if let Some(end) = self.apply(command) {
+                            return end;
+                        }
+                        if let Some(end) = engine::apply_queued(self, high_water) {
                             return end;
                         }
                     }

@@ -8,7 +8,7 @@ use bytes::{Bytes, BytesMut};
 use timwire_session::{ClientSession, ServerSession};
 use timwire_signal::{ClientPacket, Encode, ServerPacket};
 
-use crate::error::TransportError;
+use crate::error::{End, TransportError};
 use crate::transport::{Input, Writer};
 
 /// The driver surface shared by [`ClientSession`] and [`ServerSession`].
@@ -38,6 +38,39 @@ macro_rules! engine {
 
 engine!(ServerSession, ServerPacket<Bytes>);
 engine!(ClientSession, ClientPacket<Bytes>);
+
+/// The most commands a driver takes in one turn of its loop once one has arrived: the rest
+/// already queued go with it, and their frames leave in one write.
+pub(crate) const COMMAND_BATCH: usize = 64;
+
+/// A driver loop that takes the app's commands (either role), for [`apply_queued`].
+pub(crate) trait TakesCommands {
+    type Command;
+    /// Whether another command may be taken now (nothing parked, the session open, the
+    /// socket's queue under `high_water`).
+    fn has_room(&self, high_water: usize) -> bool;
+    /// The next command already queued, without waiting.
+    fn try_recv(&mut self) -> Option<Self::Command>;
+    /// Hands a command to the engine; `Some` ends the connection.
+    fn apply(&mut self, command: Self::Command) -> Option<End>;
+}
+
+/// Takes the commands already queued (at most [`COMMAND_BATCH`]) while the driver has room,
+/// so that their frames leave in one write instead of one write per command.
+pub(crate) fn apply_queued<D: TakesCommands>(driver: &mut D, high_water: usize) -> Option<End> {
+    for _ in 0..COMMAND_BATCH {
+        if !driver.has_room(high_water) {
+            break;
+        }
+        let Some(command) = driver.try_recv() else {
+            break;
+        };
+        if let Some(end) = driver.apply(command) {
+            return Some(end);
+        }
+    }
+    None
+}
 
 /// The current time, from tokio's clock (so tests with a paused clock drive the engine too).
 pub(crate) fn now() -> Instant {

@@ -90,6 +90,19 @@ pub(super) async fn run(
     driver.finish(end).await;
 }
 
+impl engine::TakesCommands for Driver<'_> {
+    type Command = Command;
+    fn has_room(&self, high_water: usize) -> bool {
+        self.parked.is_none() && !self.session.is_closed() && self.writer.buffered() < high_water
+    }
+    fn try_recv(&mut self) -> Option<Command> {
+        self.commands.try_recv().ok()
+    }
+    fn apply(&mut self, command: Command) -> Option<End> {
+        Driver::apply(self, command)
+    }
+}
+
 struct Driver<'a> {
     id: ConnectionId,
     session: ServerSession,
@@ -165,6 +178,9 @@ impl Driver<'_> {
                     // session (the engine's timeouts will end it).
                     if let Some(command) = command {
                         if let Some(end) = self.apply(command) {
+                            return end;
+                        }
+                        if let Some(end) = engine::apply_queued(self, high_water) {
                             return end;
                         }
                     } else if !self.session.is_connected() {
