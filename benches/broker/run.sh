@@ -4,6 +4,8 @@
 # rumqttc clients of benches/examples/mqtt_load.rs), then the servers' memory per idle
 # connection (benches/examples/idle_memory.rs). Every server is started fresh for each run and
 # stopped after it. Prints one table row per run (markdown) and keeps the raw output in $OUT.
+# Each row has the CPU seconds (user + system) the server and the load generator used in the
+# run: both share the machine's cores, so a heavier client side slows the server down.
 #
 #   bash benches/broker/run.sh                       # the defaults below
 #   CONNECTIONS=50 MESSAGES=2000 IDLE=1000 bash benches/broker/run.sh   # a smoke run
@@ -16,7 +18,8 @@
 #   RATES        total send rates; 0 = as fast as possible  (default "0")
 #   PROFILES     timwire profiles to run                    (default "tim rongcloud")
 #   TRANSPORTS   timwire transports to run                  (default "tcp ws")
-#   IDLE         idle connections for the memory figure     (default 5000)
+#   IDLE         idle connections for the memory figure; 0 skips it (default 5000)
+#   MOSQUITTO    0 skips mosquitto (e.g. to rerun only timwire rows) (default 1)
 #   STALL        seconds without progress before a run gives up (default 60)
 #   MQTT_EXTRA   more MQTT brokers already running, "name=host:port ..." (rumqttd, …)
 #   OUT          where raw outputs go                       (default a new temp dir)
@@ -31,6 +34,7 @@ RATES=${RATES:-"0"}
 PROFILES=${PROFILES:-"tim rongcloud"}
 TRANSPORTS=${TRANSPORTS:-"tcp ws"}
 IDLE=${IDLE:-5000}
+MOSQUITTO=${MOSQUITTO:-1}
 STALL=${STALL:-60}
 MQTT_EXTRA=${MQTT_EXTRA:-}
 OUT=${OUT:-$(mktemp -d -t timwire-broker.XXXXXX)}
@@ -104,23 +108,37 @@ CONF
 }
 
 # One table row from a run's stdout (summary line) and stderr (": T s," elapsed).
-row() { # server transport qos rate stdout-file stderr-file
+row() { # server transport qos rate stdout-file stderr-file server-cpu client-cpu
     local line elapsed rate_col
     line=$(tail -n 1 "$5")
     elapsed=$(grep -o ': [0-9.]* s,' "$6" | tail -n 1 | tr -dc '0-9.')
     rate_col=$([[ $4 == 0 ]] && echo "max" || echo "$4")
     awk -v server="$1" -v transport="$2" -v qos="$3" -v rate="$rate_col" -v elapsed="$elapsed" \
-        -v messages="$MESSAGES" '{
+        -v messages="$MESSAGES" -v scpu="$7" -v ccpu="$8" '{
         tput = (elapsed > 0) ? sprintf("%.0f", $4 / elapsed) : "-";
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-            server, transport, qos, rate, $4, $6, $8, tput, $10, $13
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+            server, transport, qos, rate, $4, $6, $8, tput, $10, $13, scpu, ccpu
     }' <<<"$line"
+}
+
+# CPU seconds (user + system) process $1 has used so far, from /proc/$1/stat.
+cpu_of() {
+    awk -v tck="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / tck }' "/proc/$1/stat" 2>/dev/null || echo "-"
+}
+
+# Runs a load generator ($2...) with its stdout in $1.out, stderr in $1.err and its CPU
+# seconds (user + system) in $1.cpu.
+run_load() {
+    local name=$1
+    shift
+    /usr/bin/time -f '%U %S' -o "$name.time" "$@" >"$name.out" 2>"$name.err" || true
+    awk '{ printf "%.2f", $1 + $2 }' "$name.time" >"$name.cpu" 2>/dev/null || echo "-" >"$name.cpu"
 }
 
 rate_args() { [[ $1 == 0 ]] || echo "--rate $1"; }
 
-echo "| server | transport | qos | rate (msgs/s) | delivered | lost | duplicates | msgs/s | p50 ms | p99 ms |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| server | transport | qos | rate (msgs/s) | delivered | lost | duplicates | msgs/s | p50 ms | p99 ms | server CPU s | client CPU s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for qos in $QOS; do
     for rate in $RATES; do
         for profile in $PROFILES; do
@@ -129,31 +147,43 @@ for qos in $QOS; do
                 addr=$([[ $transport == tcp ]] && echo "$SERVE_TCP" || echo "$SERVE_WS")
                 name=timwire-$profile-$transport-q$qos-r$rate
                 # shellcheck disable=SC2046
-                "$TIMWIRE" load --server "$addr" --profile "$profile" --transport "$transport" \
-                    --connections "$CONNECTIONS" --messages "$MESSAGES" --payload "$PAYLOAD" \
-                    --qos "$qos" --stall "$STALL" $(rate_args "$rate") \
-                    >"$OUT/$name.out" 2>"$OUT/$name.err" || true
+                run_load "$OUT/$name" "$TIMWIRE" load --server "$addr" --profile "$profile" \
+                    --transport "$transport" --connections "$CONNECTIONS" --messages "$MESSAGES" \
+                    --payload "$PAYLOAD" --qos "$qos" --stall "$STALL" $(rate_args "$rate")
+                server_cpu=$(cpu_of "$SERVE_PID")
                 stop "$SERVE_PID"
-                row "timwire serve ($profile)" "$transport" "$qos" "$rate" "$OUT/$name.out" "$OUT/$name.err"
+                row "timwire serve ($profile)" "$transport" "$qos" "$rate" "$OUT/$name.out" \
+                    "$OUT/$name.err" "$server_cpu" "$(cat "$OUT/$name.cpu")"
             done
         done
-        brokers=("mosquitto=127.0.0.1:$MQTT_PORT")
+        brokers=()
+        [[ $MOSQUITTO == 0 ]] || brokers+=("mosquitto=127.0.0.1:$MQTT_PORT")
         for extra in $MQTT_EXTRA; do brokers+=("$extra"); done
-        for broker in "${brokers[@]}"; do
+        for broker in ${brokers[@]+"${brokers[@]}"}; do
             bname=${broker%%=*}
             baddr=${broker#*=}
             [[ $bname == mosquitto ]] && start_mosquitto
             name=$bname-q$qos-r$rate
             # shellcheck disable=SC2046
-            "$MQTT_LOAD" --broker "$baddr" --connections "$CONNECTIONS" --messages "$MESSAGES" \
-                --payload "$PAYLOAD" --qos "$qos" --stall "$STALL" $(rate_args "$rate") \
-                >"$OUT/$name.out" 2>"$OUT/$name.err" || true
-            [[ $bname == mosquitto ]] && stop "$MOSQUITTO_PID"
-            row "$bname" "tcp (MQTT)" "$qos" "$rate" "$OUT/$name.out" "$OUT/$name.err"
+            run_load "$OUT/$name" "$MQTT_LOAD" --broker "$baddr" --connections "$CONNECTIONS" \
+                --messages "$MESSAGES" --payload "$PAYLOAD" --qos "$qos" --stall "$STALL" \
+                $(rate_args "$rate")
+            server_cpu=-
+            if [[ $bname == mosquitto ]]; then
+                server_cpu=$(cpu_of "$MOSQUITTO_PID")
+                stop "$MOSQUITTO_PID"
+            fi
+            row "$bname" "tcp (MQTT)" "$qos" "$rate" "$OUT/$name.out" "$OUT/$name.err" \
+                "$server_cpu" "$(cat "$OUT/$name.cpu")"
         done
     done
 done
 
+if [[ $IDLE == 0 ]]; then
+    echo
+    echo "raw output: $OUT"
+    exit 0
+fi
 echo
 echo "| server | transport | idle connections | RSS before (KiB) | RSS after (KiB) | bytes per connection |"
 echo "|---|---|---|---|---|---|"

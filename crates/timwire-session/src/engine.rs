@@ -381,19 +381,14 @@ impl<P: RolePacket, E: RoleEvent> Engine<P, E> {
             let packet = match queued {
                 Queued::Packet(p) => p,
                 Queued::Request(msg_id) => {
-                    let Some(entry) = self.inflight.get_mut(msg_id) else {
+                    let Some((packet, sent_before)) = self.inflight.hand_out(msg_id, self.now)
+                    else {
                         continue;
                     };
-                    if !entry.queued {
-                        continue;
-                    }
-                    entry.queued = false;
-                    let mut p = entry.packet.clone();
-                    if entry.sends > 0 {
+                    let mut p = packet.clone();
+                    if sent_before > 0 {
                         p.mark_resend();
                     }
-                    entry.sends = entry.sends.saturating_add(1);
-                    entry.last_sent = Some(self.now);
                     p
                 }
             };

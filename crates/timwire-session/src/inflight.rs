@@ -28,6 +28,7 @@
 //! * **On close** the requests still in flight are kept, and `drain_unacknowledged` gives them
 //!   back for sending on the next connection.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -50,7 +51,7 @@ pub(crate) struct Entry<P> {
 }
 
 /// How unanswered PUBLISHes are resent.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Resend {
     pub(crate) interval: Duration,
     pub(crate) max: u32,
@@ -71,6 +72,11 @@ pub(crate) struct Inflight<P> {
     entries: HashMap<u16, Entry<P>>,
     publishes: usize,
     requests: usize,
+    /// The earliest timer of all entries and the resend rule it was found with; `None` when
+    /// not known. A driver asks for it after every event, far more often than entries come
+    /// and go, so it is kept up to date where that is cheap (an entry added, a send counted,
+    /// an entry other than the earliest removed) and found again only after the rest.
+    earliest: Cell<Option<(Option<Resend>, Option<Instant>)>>,
 }
 
 impl<P> Default for Inflight<P> {
@@ -79,6 +85,7 @@ impl<P> Default for Inflight<P> {
             entries: HashMap::new(),
             publishes: 0,
             requests: 0,
+            earliest: Cell::new(None),
         }
     }
 }
@@ -100,7 +107,9 @@ impl<P> Inflight<P> {
 
     pub(crate) fn insert(&mut self, msg_id: u16, entry: Entry<P>) {
         let window = entry.kind.window();
+        self.fold_in(&entry);
         if let Some(old) = self.entries.insert(msg_id, entry) {
+            self.forget_earliest();
             // msgIds in use are never handed out again, so this does not happen; keep the
             // counts right regardless.
             let c = self.count_mut(old.kind.window());
@@ -110,8 +119,24 @@ impl<P> Inflight<P> {
         *c = c.saturating_add(1);
     }
 
-    pub(crate) fn get_mut(&mut self, msg_id: u16) -> Option<&mut Entry<P>> {
-        self.entries.get_mut(&msg_id)
+    /// Hands out `msg_id`'s queued packet: counts the send at `now` and returns the packet
+    /// with how many times it was sent before. `None` when it is not in flight or not queued
+    /// (answered, timed out or already handed out since it was queued).
+    pub(crate) fn hand_out(&mut self, msg_id: u16, now: Instant) -> Option<(&P, u32)> {
+        let entry = self.entries.get_mut(&msg_id)?;
+        if !entry.queued {
+            return None;
+        }
+        entry.queued = false;
+        let before = entry.sends;
+        entry.sends = entry.sends.saturating_add(1);
+        entry.last_sent = Some(now);
+        // Its resend time appears (no timer of it moves): the earliest can only move to it.
+        if let Some((resend, earliest)) = self.earliest.get() {
+            let timer = timer_of(entry, resend);
+            self.earliest.set(Some((resend, earlier(earliest, timer))));
+        }
+        Some((&entry.packet, before))
     }
 
     /// Removes the request with `msg_id` if it is of `kind`.
@@ -120,6 +145,13 @@ impl<P> Inflight<P> {
             return None;
         }
         let entry = self.entries.remove(&msg_id)?;
+        if let Some((resend, earliest)) = self.earliest.get() {
+            // Removing a later entry leaves the earliest as it was.
+            let timer = timer_of(&entry, resend);
+            if timer.is_some() && timer <= earliest {
+                self.forget_earliest();
+            }
+        }
         let c = self.count_mut(kind.window());
         *c = c.saturating_sub(1);
         Some(entry)
@@ -127,15 +159,35 @@ impl<P> Inflight<P> {
 
     /// The earliest deadline or resend time.
     pub(crate) fn next_timeout(&self, resend: Option<Resend>) -> Option<Instant> {
-        self.entries
+        if let Some((known, earliest)) = self.earliest.get() {
+            if known == resend {
+                return earliest;
+            }
+        }
+        let earliest = self
+            .entries
             .values()
-            .flat_map(|e| [e.deadline, resend.and_then(|r| resend_at(e, r))])
-            .flatten()
-            .min()
+            .filter_map(|e| timer_of(e, resend))
+            .min();
+        self.earliest.set(Some((resend, earliest)));
+        earliest
+    }
+
+    /// Takes a new entry's timers into the earliest, when that is known.
+    fn fold_in(&self, entry: &Entry<P>) {
+        if let Some((resend, earliest)) = self.earliest.get() {
+            let timer = timer_of(entry, resend);
+            self.earliest.set(Some((resend, earlier(earliest, timer))));
+        }
+    }
+
+    fn forget_earliest(&self) {
+        self.earliest.set(None);
     }
 
     /// Removes what timed out by `now` and marks what must be sent again.
     pub(crate) fn expire(&mut self, now: Instant, resend: Option<Resend>) -> Expired {
+        self.forget_earliest();
         let mut expired = Expired::default();
         for (&msg_id, e) in &mut self.entries {
             if e.deadline.is_some_and(|d| d <= now) {
@@ -160,12 +212,26 @@ impl<P> Inflight<P> {
 
     /// Takes every request out, oldest first.
     pub(crate) fn drain(&mut self) -> Vec<Entry<P>> {
+        self.forget_earliest();
         let mut all: Vec<Entry<P>> = self.entries.drain().map(|(_, e)| e).collect();
         all.sort_by_key(|e| e.id);
         self.publishes = 0;
         self.requests = 0;
         all
     }
+}
+
+/// The earlier of two optional times (`None` is never earlier).
+fn earlier(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// An entry's earliest timer: its deadline or its resend.
+fn timer_of<P>(e: &Entry<P>, resend: Option<Resend>) -> Option<Instant> {
+    earlier(e.deadline, resend.and_then(|r| resend_at(e, r)))
 }
 
 /// When `e` is due to be resent: a PUBLISH handed out, not queued again, with resends left.
@@ -228,5 +294,75 @@ mod tests {
             (0, 0)
         );
         assert!(table.drain().is_empty());
+    }
+
+    /// The earliest timer kept up to date across inserts, sends and removals is the one a
+    /// scan of every entry finds, after every step of a long mixed sequence.
+    #[test]
+    fn kept_earliest_matches_a_scan() {
+        let t = Instant::now();
+        let at = |ms: u64| t.checked_add(Duration::from_millis(ms)).unwrap();
+        let resend = Some(Resend {
+            interval: Duration::from_millis(700),
+            max: 2,
+        });
+        let mut table = Inflight::default();
+        let mut state = 0x2545_f491_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 33
+        };
+        let mut now = 0;
+        let mut changed = 0;
+        for step in 0..5_000u64 {
+            now += next() % 50;
+            let msg_id = u16::try_from(next() % 40).unwrap();
+            match next() % 4 {
+                0 | 1 => {
+                    let kind = if next() % 3 == 0 {
+                        RequestKind::Query
+                    } else {
+                        RequestKind::Publish
+                    };
+                    let mut e = entry(step, kind, at(now));
+                    e.deadline = at(now).checked_add(Duration::from_millis(next() % 3_000));
+                    e.queued = true;
+                    e.sends = 0;
+                    e.last_sent = None;
+                    table.insert(msg_id, e);
+                }
+                2 => {
+                    let _ = table.hand_out(msg_id, at(now));
+                }
+                _ => {
+                    let kind = table.entries.get(&msg_id).map(|e| e.kind);
+                    if let Some(kind) = kind {
+                        table.take(msg_id, kind);
+                    }
+                }
+            }
+            if next() % 50 == 0 {
+                let _ = table.expire(at(now), resend);
+            }
+            let kept = table.next_timeout(resend);
+            let scanned = table
+                .entries
+                .values()
+                .filter_map(|e| timer_of(e, resend))
+                .min();
+            assert_eq!(kept, scanned, "step {step}");
+            assert_eq!(table.next_timeout(None), {
+                table.entries.values().filter_map(|e| e.deadline).min()
+            });
+            // Back to the rule the driver uses, so that the next step updates it in place.
+            let again = table.next_timeout(resend);
+            assert_eq!(again, scanned);
+            if kept.is_some() {
+                changed += 1;
+            }
+        }
+        assert!(changed > 1_000, "the sequence kept entries in flight");
     }
 }

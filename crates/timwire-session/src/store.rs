@@ -300,8 +300,15 @@ impl<M> MessageStore<M> {
         let seq = self.next_seq;
         self.next_seq = self.next_seq.saturating_add(1);
         let mailbox = self.mailboxes.entry(Arc::clone(&key)).or_default();
-        // After every message of the same or an earlier time (usually: at the end).
-        let at = mailbox.partition_point(|m| m.time_ms <= time_ms);
+        // After every message of the same or an earlier time: usually at the end, checked
+        // first (a binary search over a long mailbox of large messages misses the cache at
+        // every step, and this runs for every message relayed).
+        let at = match mailbox.back() {
+            Some(last) if last.time_ms > time_ms => {
+                mailbox.partition_point(|m| m.time_ms <= time_ms)
+            }
+            _ => mailbox.len(),
+        };
         mailbox.insert(
             at,
             Stored {

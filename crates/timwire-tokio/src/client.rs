@@ -508,6 +508,22 @@ async fn run(
     }
 }
 
+impl engine::TakesCommands for Driver<'_> {
+    type Command = Command;
+    fn has_room(&self, high_water: usize) -> bool {
+        self.parked.is_none()
+            && self.resend.is_empty()
+            && self.session.is_connected()
+            && self.writer.buffered() < high_water
+    }
+    fn try_recv(&mut self) -> Option<Command> {
+        self.commands.try_recv().ok()
+    }
+    fn apply(&mut self, command: Command) -> Option<End> {
+        Driver::apply(self, command)
+    }
+}
+
 struct Driver<'a> {
     config: &'a ClientConfig,
     session: ClientSession,
@@ -537,6 +553,11 @@ impl Driver<'_> {
         // The reader makes room for each read itself (transport.rs).
         let mut buf = BytesMut::new();
         let mut closing = self.closing.clone();
+        // Both kept across turns of the loop (made anew on each turn they cost a
+        // registration and a removal per event); the timer moves to each new deadline.
+        let closing_signal = closed(&mut closing);
+        tokio::pin!(closing_signal);
+        let mut timer = engine::Timer::new();
         loop {
             // Commands taken earlier first, then whatever they queued goes out.
             if self.session.is_connected() {
@@ -565,7 +586,7 @@ impl Driver<'_> {
                     None => End::Aborted,
                 };
             }
-            let deadline = self.session.poll_timeout();
+            timer.set(self.session.poll_timeout());
             let room = self.writer.buffered() < high_water;
             let take_commands = room
                 && self.parked.is_none()
@@ -575,7 +596,7 @@ impl Driver<'_> {
             let flush = self.writer.buffered() > 0;
             tokio::select! {
                 biased;
-                _ = closed(&mut closing), if !self.stop => {
+                () = &mut closing_signal, if !self.stop => {
                     self.stop = true;
                     if self.session.is_connected() {
                         let _ = self.session.disconnect(now(), DisconnectStatus::LOGOUT);
@@ -603,6 +624,9 @@ impl Driver<'_> {
                         if let Some(end) = self.apply(command) {
                             return end;
                         }
+                        if let Some(end) = engine::apply_queued(self, high_water) {
+                            return end;
+                        }
                     }
                     None => {
                         // Every handle dropped: log out.
@@ -620,7 +644,7 @@ impl Driver<'_> {
                         Err(e) => return e.into(),
                     }
                 }
-                () = engine::sleep_until(deadline) => self.session.handle_timeout(now()),
+                () = timer.wait() => self.session.handle_timeout(now()),
             }
         }
     }

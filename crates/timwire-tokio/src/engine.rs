@@ -8,7 +8,7 @@ use bytes::{Bytes, BytesMut};
 use timwire_session::{ClientSession, ServerSession};
 use timwire_signal::{ClientPacket, Encode, ServerPacket};
 
-use crate::error::TransportError;
+use crate::error::{End, TransportError};
 use crate::transport::{Input, Writer};
 
 /// The driver surface shared by [`ClientSession`] and [`ServerSession`].
@@ -38,6 +38,39 @@ macro_rules! engine {
 
 engine!(ServerSession, ServerPacket<Bytes>);
 engine!(ClientSession, ClientPacket<Bytes>);
+
+/// The most commands a driver takes in one turn of its loop once one has arrived: the rest
+/// already queued go with it, and their frames leave in one write.
+pub(crate) const COMMAND_BATCH: usize = 64;
+
+/// A driver loop that takes the app's commands (either role), for [`apply_queued`].
+pub(crate) trait TakesCommands {
+    type Command;
+    /// Whether another command may be taken now (nothing parked, the session open, the
+    /// socket's queue under `high_water`).
+    fn has_room(&self, high_water: usize) -> bool;
+    /// The next command already queued, without waiting.
+    fn try_recv(&mut self) -> Option<Self::Command>;
+    /// Hands a command to the engine; `Some` ends the connection.
+    fn apply(&mut self, command: Self::Command) -> Option<End>;
+}
+
+/// Takes the commands already queued (at most [`COMMAND_BATCH`]) while the driver has room,
+/// so that their frames leave in one write instead of one write per command.
+pub(crate) fn apply_queued<D: TakesCommands>(driver: &mut D, high_water: usize) -> Option<End> {
+    for _ in 0..COMMAND_BATCH {
+        if !driver.has_room(high_water) {
+            break;
+        }
+        let Some(command) = driver.try_recv() else {
+            break;
+        };
+        if let Some(end) = driver.apply(command) {
+            return Some(end);
+        }
+    }
+    None
+}
 
 /// The current time, from tokio's clock (so tests with a paused clock drive the engine too).
 pub(crate) fn now() -> Instant {
@@ -76,10 +109,39 @@ pub(crate) fn feed_input<E: Engine>(session: &mut E, input: Input, buf: &mut Byt
     }
 }
 
-/// Sleeps until `deadline` (forever when `None`: the select branch is disabled then).
-pub(crate) async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
-        None => std::future::pending().await,
+/// A driver loop's timer: one tokio `Sleep` kept for the connection's life and moved to each
+/// new deadline (moving it later is cheap in tokio, a new `Sleep` per turn of the loop is not).
+pub(crate) struct Timer {
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+    /// The deadline the sleep is set to; `None`: no deadline (waits forever).
+    armed: Option<Instant>,
+}
+
+impl Timer {
+    pub(crate) fn new() -> Self {
+        Self {
+            sleep: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
+            armed: None,
+        }
+    }
+
+    /// Sets the deadline (`None`: none).
+    pub(crate) fn set(&mut self, deadline: Option<Instant>) {
+        if deadline != self.armed {
+            if let Some(d) = deadline {
+                self.sleep.as_mut().reset(tokio::time::Instant::from_std(d));
+            }
+            self.armed = deadline;
+        }
+    }
+
+    /// Waits until the deadline (forever when there is none). Cancel-safe; once it has
+    /// fired the timer is unset until the next [`set`](Self::set).
+    pub(crate) async fn wait(&mut self) {
+        if self.armed.is_none() {
+            return std::future::pending().await;
+        }
+        self.sleep.as_mut().await;
+        self.armed = None;
     }
 }

@@ -88,9 +88,23 @@ impl Reader {
     /// Reads once. Cancel-safe: nothing is lost when the future is dropped before it completes.
     pub(crate) async fn read(&mut self, buf: &mut BytesMut) -> Result<Input, TransportError> {
         match self {
-            // Wait for bytes before making room for them: an idle connection holds no read
+            // A busy connection reads again into the room left from its last read (tokio
+            // knows whether the socket is readable, so this costs no system call when it is
+            // not). Otherwise the connection is going idle: it gives the buffer back and waits
+            // for bytes before making room for them, so an idle connection holds no read
             // buffer (BENCHMARKS.md, memory per idle connection).
             Self::Tcp(read) => loop {
+                if buf.capacity() > buf.len() {
+                    match read.try_read_buf(buf) {
+                        Ok(0) => return Ok(Input::Eof),
+                        Ok(_) => return Ok(Input::Bytes),
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                if buf.is_empty() {
+                    *buf = BytesMut::new();
+                }
                 read.readable().await?;
                 buf.reserve(READ_CHUNK);
                 match read.try_read_buf(buf) {

@@ -77,13 +77,17 @@ pub(crate) struct LoadArgs {
     /// from then.
     #[arg(long, value_name = "MSGS_PER_SEC", value_parser = clap::value_parser!(u64).range(1..))]
     rate: Option<u64>,
+    /// Threads that run the clients (and the in-process server): 1 runs everything on one
+    /// thread; more start a multi-threaded runtime with that many workers.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: u16,
 }
 
 pub(crate) fn run(args: LoadArgs) -> anyhow::Result<()> {
     if args.connections < 2 {
         bail!("--connections must be at least 2 (each client sends to the next)");
     }
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = serve::runtime(args.threads)?;
     runtime.block_on(load(args))
 }
 

@@ -37,6 +37,7 @@
 //! answered with the first copy's PUBACK, not stored twice.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -88,7 +89,8 @@ pub(crate) struct HubStats {
 
 struct Conn {
     handle: Connection,
-    user: Option<String>,
+    /// Shared, so that handling each of its frames does not copy the name.
+    user: Option<Arc<str>>,
     /// RongCloud's web SDK (no CONNECT): notified, never pushed.
     web: bool,
 }
@@ -110,6 +112,10 @@ struct User {
     queue: BTreeMap<u64, Queued>,
     /// tim: the numbers pushed on `conn` and not answered yet.
     pushed: HashSet<u64>,
+    /// tim: every queued number below this one is in `pushed` or an offline message, so
+    /// pushing resumes here instead of walking past the window each time (reset when
+    /// `pushed` is).
+    push_from: u64,
     /// tim: the last message number before the latest login; stored messages up to it are
     /// offline messages, fetched with `timOffl` rather than pushed.
     offline_through: u64,
@@ -129,11 +135,13 @@ pub(crate) struct Hub {
     conns: HashMap<ConnectionId, Conn>,
     users: HashMap<String, User>,
     rong: MessageStore<DownStreamMessage>,
-    tim_store: MessageStore<TimMessage>,
+    /// tim: one shared copy of each message for the sender's and the recipient's mailbox.
+    tim_store: MessageStore<Arc<TimMessage>>,
     uids: UidGenerator,
-    /// (sender, client's message key) → the first copy's stamp: retries get the same answer.
-    seen: HashMap<(String, i64), Stamp>,
-    seen_order: VecDeque<(String, i64)>,
+    /// sender → client's message key → the first copy's stamp: retries get the same answer
+    /// (by sender first, so a lookup needs no owned key).
+    seen: HashMap<Arc<str>, HashMap<i64, Stamp>>,
+    seen_order: VecDeque<(Arc<str>, i64)>,
     seen_limit: usize,
     max_queue: usize,
     max_users: usize,
@@ -229,11 +237,12 @@ impl Hub {
                     user: Some(user), ..
                 }) = self.conns.remove(&conn)
                 {
-                    if let Some(u) = self.users.get_mut(&user) {
+                    if let Some(u) = self.users.get_mut(&*user) {
                         if u.conn == Some(conn) {
                             u.conn = None;
                             u.in_flight = 0;
                             u.pushed.clear();
+                            u.push_from = 0;
                         }
                     }
                 }
@@ -345,7 +354,7 @@ impl Hub {
         }
         let web = match self.conns.get_mut(&conn) {
             Some(c) => {
-                c.user = Some(user.clone());
+                c.user = Some(Arc::from(user.as_str()));
                 c.web
             }
             None => false,
@@ -366,6 +375,7 @@ impl Hub {
         u.conn = Some(conn);
         u.in_flight = 0;
         u.pushed.clear();
+        u.push_from = 0;
         u.behind = true;
         u.notified = false;
         u.notify_only = web;
@@ -456,25 +466,34 @@ impl Hub {
         (AckStatus::SUCCESS, Bytes::from(answer.encode_to_vec()))
     }
 
-    fn user_of(&self, conn: ConnectionId) -> Option<String> {
+    fn user_of(&self, conn: ConnectionId) -> Option<Arc<str>> {
         self.conns.get(&conn)?.user.clone()
     }
 
     /// A retry of a message already relayed: its stamp.
     fn retry_of(&mut self, sender: &str, key: Option<i64>) -> Option<Stamp> {
-        let stamp = *self.seen.get(&(sender.to_owned(), key?))?;
+        let stamp = *self.seen.get(sender)?.get(&key?)?;
         self.stats.retries += 1;
         Some(stamp)
     }
 
     fn remember(&mut self, sender: &str, key: Option<i64>, stamp: Stamp) {
         let Some(key) = key else { return };
-        let entry = (sender.to_owned(), key);
-        if self.seen.insert(entry.clone(), stamp).is_none() {
-            self.seen_order.push_back(entry);
+        let sender: Arc<str> = match self.seen.get_key_value(sender) {
+            Some((known, _)) => Arc::clone(known),
+            None => Arc::from(sender),
+        };
+        let keys = self.seen.entry(Arc::clone(&sender)).or_default();
+        if keys.insert(key, stamp).is_none() {
+            self.seen_order.push_back((sender, key));
             while self.seen_order.len() > self.seen_limit {
-                if let Some(old) = self.seen_order.pop_front() {
-                    self.seen.remove(&old);
+                if let Some((old_sender, old_key)) = self.seen_order.pop_front() {
+                    if let Some(keys) = self.seen.get_mut(&old_sender) {
+                        keys.remove(&old_key);
+                        if keys.is_empty() {
+                            self.seen.remove(&old_sender);
+                        }
+                    }
                 }
             }
         }
@@ -618,13 +637,14 @@ impl Hub {
         self.stats.messages += 1;
         self.remember(sender, key, stamp);
         let recipients: Vec<String> = forwarded.recipients(&[]).map(str::to_owned).collect();
+        let shared = Arc::new(forwarded.message().clone());
         if forwarded.is_storable() {
             let _ = self.tim_store.insert(
                 sender,
                 stamp.time_ms,
                 forwarded.sender_conversation(),
                 Direction::Sent,
-                forwarded.message().clone(),
+                Arc::clone(&shared),
             );
         }
         for r in recipients {
@@ -636,7 +656,7 @@ impl Hub {
                         stamp.time_ms,
                         forwarded.recipient_conversation(),
                         Direction::Received,
-                        forwarded.message().clone(),
+                        Arc::clone(&shared),
                     )
                     .is_ok();
             if !self.users.contains_key(&r) && self.users.len() >= self.max_users {
@@ -669,7 +689,11 @@ impl Hub {
         let page = self.tim_store.undelivered(user, OFFLINE_PAGE);
         let list = TimMessageList {
             id: None,
-            message_list: page.messages.iter().map(|m| m.message.clone()).collect(),
+            message_list: page
+                .messages
+                .iter()
+                .map(|m| TimMessage::clone(&m.message))
+                .collect(),
         };
         if !list.message_list.is_empty() {
             self.offline_batches.insert(conn, (msg_id, page.sync_time));
@@ -697,7 +721,7 @@ impl Hub {
         let Some(user) = self.user_of(conn) else {
             return;
         };
-        if let Some(u) = self.users.get_mut(&user) {
+        if let Some(u) = self.users.get_mut(&*user) {
             u.queue.retain(|number, q| {
                 let keep = q.time_ms > through;
                 if !keep {
@@ -760,7 +784,7 @@ impl Hub {
                 .history(user, &conversation, before, PULL_PAGE);
             for m in &history.messages {
                 if max_mid.is_none_or(|max| m.message.mid.is_some_and(|mid| mid <= max)) {
-                    list.push(m.message.clone());
+                    list.push(TimMessage::clone(&m.message));
                     if list.len() == limit {
                         break 'pages;
                     }
@@ -787,25 +811,26 @@ impl Hub {
         let Some(c) = self.conns.get(&conn) else {
             return;
         };
-        for (&number, queued) in &u.queue {
+        for (&number, queued) in u.queue.range(u.push_from..) {
             if u.pushed.len() >= PUSH_WINDOW {
                 break;
             }
             // Stored messages from before the login are offline messages (timOffl).
-            if u.pushed.contains(&number) || (queued.stored && number <= u.offline_through) {
-                continue;
+            let offline = queued.stored && number <= u.offline_through;
+            if !offline && !u.pushed.contains(&number) {
+                if c.handle
+                    .try_send(Command::Publish {
+                        publish: queued.publish.clone(),
+                        tag: number,
+                    })
+                    .is_err()
+                {
+                    break;
+                }
+                u.pushed.insert(number);
+                self.stats.pushes += 1;
             }
-            if c.handle
-                .try_send(Command::Publish {
-                    publish: queued.publish.clone(),
-                    tag: number,
-                })
-                .is_err()
-            {
-                break;
-            }
-            u.pushed.insert(number);
-            self.stats.pushes += 1;
+            u.push_from = number.saturating_add(1);
         }
     }
 
@@ -813,7 +838,7 @@ impl Hub {
         let Some(user) = self.user_of(conn) else {
             return;
         };
-        let Some(u) = self.users.get_mut(&user) else {
+        let Some(u) = self.users.get_mut(&*user) else {
             return;
         };
         if u.conn != Some(conn) {

@@ -77,6 +77,11 @@ pub(crate) struct ServeArgs {
     /// other than the host it fetched navigation from (a proxy, a container's published port).
     #[arg(long, value_name = "HOST:PORT")]
     public: Option<String>,
+    /// Threads that run the connections and the relay: 1 runs everything on one thread
+    /// (no hand-over between threads for each event, as a single-threaded broker); more
+    /// start a multi-threaded runtime with that many workers.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: u16,
     /// Test only: break one answer on purpose, to show the interop suite fails.
     #[arg(long = "break", value_enum, hide = true)]
     breaks: Option<Break>,
@@ -132,12 +137,27 @@ pub(crate) async fn start(
     builder.start().await.context("cannot listen")
 }
 
+/// A runtime with `threads` threads: 1 is tokio's current-thread runtime, more a
+/// multi-threaded one with that many workers.
+pub(crate) fn runtime(threads: u16) -> std::io::Result<tokio::runtime::Runtime> {
+    if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(usize::from(threads))
+            .enable_all()
+            .build()
+    }
+}
+
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
     if args.tcp.is_none() && args.ws.is_none() {
         anyhow::bail!("nothing to listen on: give --tcp ADDR and/or --ws ADDR");
     }
     let tokens = Tokens::new(&args.users, args.tokens)?;
-    let runtime = tokio::runtime::Runtime::new()?;
+    let runtime = runtime(args.threads)?;
     runtime.block_on(async {
         let profile = args.profile.profile();
         let mut server = start(profile, args.tcp, args.ws, 100_000, args.public).await?;

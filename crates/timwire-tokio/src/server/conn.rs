@@ -90,6 +90,19 @@ pub(super) async fn run(
     driver.finish(end).await;
 }
 
+impl engine::TakesCommands for Driver<'_> {
+    type Command = Command;
+    fn has_room(&self, high_water: usize) -> bool {
+        self.parked.is_none() && !self.session.is_closed() && self.writer.buffered() < high_water
+    }
+    fn try_recv(&mut self) -> Option<Command> {
+        self.commands.try_recv().ok()
+    }
+    fn apply(&mut self, command: Command) -> Option<End> {
+        Driver::apply(self, command)
+    }
+}
+
 struct Driver<'a> {
     id: ConnectionId,
     session: ServerSession,
@@ -111,6 +124,11 @@ impl Driver<'_> {
     async fn run(&mut self) -> End {
         let high_water = self.shared.config.high_water;
         let mut shutdown = self.shared.shutdown.clone();
+        // The shutdown signal and the timer live across turns of the loop: made anew on every
+        // turn they cost a registration and a removal for each event.
+        let shutdown_signal = shutdown.wait_for(Option::is_some);
+        tokio::pin!(shutdown_signal);
+        let mut timer = engine::Timer::new();
         // Empty until bytes arrive (the reader makes room then): an idle connection holds no
         // read buffer.
         let mut buf = BytesMut::new();
@@ -132,14 +150,14 @@ impl Driver<'_> {
                     None => End::Aborted,
                 };
             }
-            let deadline = self.session.poll_timeout();
+            timer.set(self.session.poll_timeout());
             let room = self.writer.buffered() < high_water;
             let take_commands = room && self.parked.is_none() && !self.session.is_closed();
             let read = room && self.slot.is_none() && self.session.wants_read();
             let flush = self.writer.buffered() > 0;
             tokio::select! {
                 biased;
-                status = shutdown.wait_for(Option::is_some), if !self.shutting_down => {
+                status = &mut shutdown_signal, if !self.shutting_down => {
                     self.shutting_down = true;
                     let status = status.ok().and_then(|s| *s).unwrap_or(DisconnectStatus::REMOTE_CLOSE);
                     let _ = self.session.disconnect(now(), status);
@@ -162,6 +180,9 @@ impl Driver<'_> {
                         if let Some(end) = self.apply(command) {
                             return end;
                         }
+                        if let Some(end) = engine::apply_queued(self, high_water) {
+                            return end;
+                        }
                     } else if !self.session.is_connected() {
                         let _ = self.session.disconnect(now(), DisconnectStatus::REMOTE_CLOSE);
                     }
@@ -175,12 +196,11 @@ impl Driver<'_> {
                         }
                         Err(e) => return e.into(),
                     }
-                    if buf.is_empty() {
-                        // Everything read was handled: give the buffer back while idle.
-                        buf = BytesMut::new();
-                    }
+                    // What was read is handled (the buffer is empty, its room kept): the next
+                    // read reuses it while the connection is busy and gives it back when
+                    // there is nothing to read (`Reader::read`).
                 }
-                () = engine::sleep_until(deadline) => self.session.handle_timeout(now()),
+                () = timer.wait() => self.session.handle_timeout(now()),
             }
         }
     }
