@@ -194,8 +194,8 @@ impl StreamDecoder {
             Peek::Complete { prefix, frame_len } => {
                 let prefix_len = prefix.len().min(frame_len);
                 match P::take_fast(prefix.header(), src, prefix_len, frame_len) {
-                    Ok(None) => P::decode_owned(take_frame(src, &prefix, frame_len)).map(Some),
-                    taken => taken,
+                    Some(packet) => packet.map(Some),
+                    None => P::decode_owned(take_frame(src, &prefix, frame_len)).map(Some),
                 }
             }
         }

@@ -374,17 +374,15 @@ packet_enum! {
 /// off first and decoded over its `Bytes` (BENCHMARKS.md, run 14).
 pub trait FromStream: Decode<Bytes> + sealed_stream::Sealed {
     /// The hot path for the frame `src[..frame_len]` (header `header`, body from `prefix_len`):
-    /// `Ok(Some)` with the packet, the frame consumed (also on an error); `Ok(None)`, with
-    /// nothing consumed, for frames that take the general path. (The result has the type
-    /// [`decode_packet`](crate::StreamDecoder::decode_packet) returns, so that the packet is
-    /// not moved again on its way out.)
+    /// `Some` with the packet, the frame consumed (also when it fails to decode); `None`, with
+    /// nothing consumed, for frames that take the general path.
     #[doc(hidden)]
     fn take_fast(
         header: Header,
         src: &mut BytesMut,
         prefix_len: usize,
         frame_len: usize,
-    ) -> Result<Option<Self>, DecodeError>;
+    ) -> Option<Result<Self, DecodeError>>;
 }
 
 mod sealed_stream {
@@ -401,12 +399,11 @@ impl FromStream for ClientPacket {
         src: &mut BytesMut,
         prefix_len: usize,
         frame_len: usize,
-    ) -> Result<Option<Self>, DecodeError> {
+    ) -> Option<Result<Self, DecodeError>> {
         match header.kind {
-            MessageType::PUBLISH => {
-                publish::take_client(header.flags, src, prefix_len, frame_len, Self::Publish)
-            }
-            _ => Ok(None),
+            MessageType::PUBLISH => publish::take_client(header.flags, src, prefix_len, frame_len)
+                .map(|r| r.map(Self::Publish)),
+            _ => None,
         }
     }
 }
@@ -418,12 +415,11 @@ impl FromStream for ServerPacket {
         src: &mut BytesMut,
         prefix_len: usize,
         frame_len: usize,
-    ) -> Result<Option<Self>, DecodeError> {
+    ) -> Option<Result<Self, DecodeError>> {
         match header.kind {
-            MessageType::PUBLISH => {
-                publish::take_server(header.flags, src, prefix_len, frame_len, Self::Publish)
-            }
-            _ => Ok(None),
+            MessageType::PUBLISH => publish::take_server(header.flags, src, prefix_len, frame_len)
+                .map(|r| r.map(Self::Publish)),
+            _ => None,
         }
     }
 }

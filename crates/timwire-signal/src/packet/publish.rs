@@ -220,7 +220,7 @@ impl<B: Backing> ReadBody<B> for ServerPublish<B> {
 }
 
 /// A PUBLISH parsed where it lies in a read buffer, with its strings already owned: what
-/// [`take`] builds the packet from once the frame is taken off.
+/// [`take_client`] and [`take_server`] build the packet from once the frame is taken off.
 struct Parsed {
     date: u32,
     topic: Text,
@@ -290,74 +290,62 @@ fn take_data(src: &mut BytesMut, data_start: usize, frame_len: usize) -> Bytes {
     frame.freeze()
 }
 
-/// The relay's hot path: a PUBLISH (its body `src[prefix_len..frame_len]`, with a leading
-/// `date` when `with_date`) decoded as [`Decode::decode_owned`](super::Decode::decode_owned)
-/// would, but parsed where it lies before the frame is taken off `src`. `Ok(None)` (nothing
-/// consumed) when it needs the general path; on an error the frame is consumed.
-///
-/// `build` makes the caller's packet from the parsed fields and the data, so that the packet
-/// is built once, where it is returned: a packet enum is as large as its largest message
-/// (CONNECT), and each re-wrapping on the way out would copy all of it.
+/// Runs [`parse`] on the body `src[prefix_len..frame_len]`; on error the frame is consumed.
 #[inline(always)]
-fn take<P>(
+fn parse_in(
     src: &mut BytesMut,
     prefix_len: usize,
     frame_len: usize,
     with_date: bool,
-    build: impl FnOnce(Parsed, Bytes) -> P,
-) -> Result<Option<P>, DecodeError> {
-    let Some(body) = src.get(prefix_len..frame_len) else {
-        return Ok(None);
-    };
-    let parsed = match parse(body, with_date) {
-        Ok(Some(parsed)) => parsed,
-        Ok(None) => return Ok(None),
+) -> Option<Result<Parsed, DecodeError>> {
+    let body = src.get(prefix_len..frame_len)?;
+    match parse(body, with_date) {
+        Ok(Some(parsed)) => Some(Ok(parsed)),
+        Ok(None) => None,
         Err(e) => {
             bytes::Buf::advance(src, frame_len);
-            return Err(e);
+            Some(Err(e))
         }
-    };
-    let data = take_data(src, prefix_len.saturating_add(parsed.data_start), frame_len);
-    Ok(Some(build(parsed, data)))
+    }
 }
 
-/// [`take`] for a client's PUBLISH, handed to `wrap` (the packet enum's variant).
+/// The relay's hot path: a client's PUBLISH (its body `src[prefix_len..frame_len]`) decoded as
+/// [`Decode::decode_owned`](super::Decode::decode_owned) would, but parsed where it lies before
+/// the frame is taken off `src`. `None` (nothing consumed) when it needs the general path.
 #[inline(always)]
-pub(crate) fn take_client<P>(
+pub(crate) fn take_client(
     flags: Flags,
     src: &mut BytesMut,
     prefix_len: usize,
     frame_len: usize,
-    wrap: impl FnOnce(ClientPublish) -> P,
-) -> Result<Option<P>, DecodeError> {
-    take(src, prefix_len, frame_len, false, |p, data| {
-        wrap(ClientPublish {
+) -> Option<Result<ClientPublish, DecodeError>> {
+    Some(
+        parse_in(src, prefix_len, frame_len, false)?.map(|p| ClientPublish {
             flags,
             topic: p.topic,
             target_id: p.target_id,
             msg_id: p.msg_id,
-            data,
-        })
-    })
+            data: take_data(src, prefix_len.saturating_add(p.data_start), frame_len),
+        }),
+    )
 }
 
-/// [`take`] for a server's PUBLISH, handed to `wrap` (the packet enum's variant).
+/// [`take_client`] for a server's PUBLISH.
 #[inline(always)]
-pub(crate) fn take_server<P>(
+pub(crate) fn take_server(
     flags: Flags,
     src: &mut BytesMut,
     prefix_len: usize,
     frame_len: usize,
-    wrap: impl FnOnce(ServerPublish) -> P,
-) -> Result<Option<P>, DecodeError> {
-    take(src, prefix_len, frame_len, true, |p, data| {
-        wrap(ServerPublish {
+) -> Option<Result<ServerPublish, DecodeError>> {
+    Some(
+        parse_in(src, prefix_len, frame_len, true)?.map(|p| ServerPublish {
             flags,
             date: p.date,
             topic: p.topic,
             target_id: p.target_id,
             msg_id: p.msg_id,
-            data,
-        })
-    })
+            data: take_data(src, prefix_len.saturating_add(p.data_start), frame_len),
+        }),
+    )
 }
