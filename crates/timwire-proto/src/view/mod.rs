@@ -143,7 +143,7 @@ pub trait View<'a>: Copy + Default + Debug + 'a {
 
     /// Decodes a view of a whole encoded message; allocates nothing.
     ///
-    /// A view is a few hundred bytes (TimMessageView: 544) and returning it copies it; to
+    /// A view is a few hundred bytes (TimMessageView: 512) and returning it copies it; to
     /// decode many messages one after the other without that copy, decode each into the same
     /// view with [`decode_in`](Self::decode_in).
     #[inline(always)]
