@@ -6,7 +6,8 @@
 //! only turns descriptors into that shape:
 //!
 //! - a struct with the singular fields (scalars as prost has them, `&'a str`, `&'a [u8]`,
-//!   `Option<BarView<'a>>`) and a private `src` (where its bytes are);
+//!   `Option<BarView<'a>>`) and a private `src` (where its bytes are), left out of views
+//!   with no list, map or message field, which never read it;
 //! - one method per repeated field or map, returning `Repeated` / `MapView` over `src`;
 //! - `impl View` (`merge_field`: one arm per field; `to_message_in`: every prost field),
 //!   `impl Codec` (so lists and maps can hold the view), `impl HasView` on the prost type;
@@ -361,6 +362,20 @@ impl Schema<'_> {
             fields.push((field, rust, self.shape(full, message, field)?));
         }
 
+        // Only lists, maps and message fields read `src` (lists and maps to iterate, message
+        // fields to merge a second occurrence); a view without them keeps none, so it is
+        // smaller to fill and to return, and passes `Src::NONE` to its fields' codecs.
+        let keeps_src = fields.iter().any(|(_, _, shape)| {
+            matches!(
+                shape,
+                Shape::Repeated { .. } | Shape::Map { .. } | Shape::Message { .. }
+            )
+        });
+        let parent = if keeps_src {
+            "&self.src"
+        } else {
+            "&crate::view::Src::NONE"
+        };
         let mut s = Self::locations(&view, proto_name, &fields);
         let mut oneofs = std::collections::BTreeSet::new();
         // The struct.
@@ -407,7 +422,13 @@ impl Schema<'_> {
                 }
             }
         }
-        let _ = writeln!(s, "src: crate::view::Src<'a>,\n}}");
+        if keeps_src {
+            let _ = writeln!(s, "src: crate::view::Src<'a>,");
+        } else {
+            // No `Src` (see `keeps_src`); the lifetime may have no other use.
+            let _ = writeln!(s, "src: ::core::marker::PhantomData<&'a ()>,");
+        }
+        let _ = writeln!(s, "}}");
 
         // Default: prost's defaults (a proto2 enum starts at its first value, not 0).
         let _ = writeln!(
@@ -508,11 +529,19 @@ impl Schema<'_> {
         let _ = writeln!(s, "impl<'a> crate::view::View<'a> for {view}<'a> {{");
         let _ = writeln!(s, "type Message = {ty};");
         let _ = writeln!(s, "const NAME: &'static str = \"{proto_name}\";");
-        let _ = writeln!(s, "fn src(&self) -> &crate::view::Src<'a> {{ &self.src }}");
-        let _ = writeln!(
-            s,
-            "fn set_src(&mut self, src: crate::view::Src<'a>) {{ self.src = src; }}"
-        );
+        if keeps_src {
+            let _ = writeln!(s, "fn src(&self) -> &crate::view::Src<'a> {{ &self.src }}");
+            let _ = writeln!(
+                s,
+                "fn set_src(&mut self, src: crate::view::Src<'a>) {{ self.src = src; }}"
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "fn src(&self) -> &crate::view::Src<'a> {{ &crate::view::Src::NONE }}"
+            );
+            let _ = writeln!(s, "fn set_src(&mut self, _: crate::view::Src<'a>) {{}}");
+        }
         let _ = writeln!(
             s,
             "#[inline]\nfn merge_field(&mut self, tag: u32, wire_type: crate::view::WireType, \
@@ -527,14 +556,14 @@ impl Schema<'_> {
                     optional: false,
                     ..
                 } => format!(
-                    "<crate::view::codec::{codec} as crate::view::Codec<'a>>::merge(&mut self.{rust}, wire_type, r, ctx, &self.src, {n})"
+                    "<crate::view::codec::{codec} as crate::view::Codec<'a>>::merge(&mut self.{rust}, wire_type, r, ctx, {parent}, {n})"
                 ),
                 Shape::Value {
                     codec,
                     optional: true,
                     ..
                 } => format!(
-                    "<crate::view::codec::{codec} as crate::view::Codec<'a>>::merge(self.{rust}.get_or_insert_with(Default::default), wire_type, r, ctx, &self.src, {n})"
+                    "<crate::view::codec::{codec} as crate::view::Codec<'a>>::merge(self.{rust}.get_or_insert_with(Default::default), wire_type, r, ctx, {parent}, {n})"
                 ),
                 Shape::Message { required: true, .. } => format!(
                     "crate::view::merge_message(&mut self.{rust}, wire_type, r, ctx, &self.src, {n})"
@@ -564,7 +593,7 @@ impl Schema<'_> {
                     variant,
                 } => format!(
                     "{{ let mut v = Default::default(); \
-                     <crate::view::codec::{codec} as crate::view::Codec<'a>>::merge(&mut v, wire_type, r, ctx, &self.src, {n})\
+                     <crate::view::codec::{codec} as crate::view::Codec<'a>>::merge(&mut v, wire_type, r, ctx, {parent}, {n})\
                      .map(|()| self.{oneof} = Some({path}::{variant}(v))) }}"
                 ),
             };
@@ -685,6 +714,8 @@ impl Schema<'_> {
                     continue; // three-byte keys take the general path
                 }
                 let head = format!("{key} => {{ r.bump_key(len); ");
+                // Lists and maps record where their key started (`bump_key` does not).
+                let head_at = format!("{key} => {{ let start = r.pos(); r.bump_key(len); ");
                 let wt = format!("crate::view::WireType::{wire}");
                 let within = format!(".map_err(|e| e.within(&{at}))?;");
                 match shape {
@@ -734,7 +765,7 @@ impl Schema<'_> {
                         let call = format!("crate::view::check_repeated::<{codec}>({wt}, r, ctx)");
                         let _ = writeln!(
                             merge,
-                            "{head}let start = r.key_start(); {call}{within} \
+                            "{head_at}{call}{within} \
                              self.span_{n} = r.span_since(self.span_{n}, start); }}"
                         );
                         let _ = writeln!(check, "{head}{call}{within} }}");
@@ -746,7 +777,7 @@ impl Schema<'_> {
                         );
                         let _ = writeln!(
                             merge,
-                            "{head}let start = r.key_start(); {call}{within} \
+                            "{head_at}{call}{within} \
                              self.span_{n} = r.span_since(self.span_{n}, start); }}"
                         );
                         let _ = writeln!(check, "{head}{call}{within} }}");

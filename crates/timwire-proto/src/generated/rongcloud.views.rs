@@ -346,8 +346,8 @@ impl<'a> crate::view::View<'a> for UpStreamMessageView<'a> {
                     );
                 }
                 50 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -696,8 +696,8 @@ impl<'a> crate::view::View<'a> for DownStreamMessagesView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         DownStreamMessageView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -1612,7 +1612,7 @@ pub struct PushExtraView<'a> {
     pub push_configs: Option<&'a str>,
     /// `templateId` = 5
     pub template_id: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for PushExtraView<'_> {
     #[inline]
@@ -1653,11 +1653,9 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
     type Message = PushExtra;
     const NAME: &'static str = "PushExtra";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -1675,7 +1673,7 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&PUSH_EXTRA_VIEW_AT_1))
@@ -1688,7 +1686,7 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&PUSH_EXTRA_VIEW_AT_2))
@@ -1701,7 +1699,7 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&PUSH_EXTRA_VIEW_AT_3))
@@ -1714,7 +1712,7 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         4,
                     )
                     .map_err(|e| e.within(&PUSH_EXTRA_VIEW_AT_4))
@@ -1727,7 +1725,7 @@ impl<'a> crate::view::View<'a> for PushExtraView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         5,
                     )
                     .map_err(|e| e.within(&PUSH_EXTRA_VIEW_AT_5))
@@ -1941,7 +1939,7 @@ pub struct SyncRequestMsgView<'a> {
     pub is_keeping: Option<bool>,
     /// `sendBoxSyncTime` = 6
     pub send_box_sync_time: Option<i64>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SyncRequestMsgView<'_> {
     #[inline]
@@ -1984,11 +1982,9 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
     type Message = SyncRequestMsg;
     const NAME: &'static str = "SyncRequestMsg";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -2001,13 +1997,27 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
             1 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.sync_time, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.sync_time,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&SYNC_REQUEST_MSG_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.ispolling, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.ispolling,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&SYNC_REQUEST_MSG_VIEW_AT_2))
             }
             3 => {
@@ -2018,7 +2028,7 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&SYNC_REQUEST_MSG_VIEW_AT_3))
@@ -2031,7 +2041,7 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         4,
                     )
                     .map_err(|e| e.within(&SYNC_REQUEST_MSG_VIEW_AT_4))
@@ -2044,7 +2054,7 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         5,
                     )
                     .map_err(|e| e.within(&SYNC_REQUEST_MSG_VIEW_AT_5))
@@ -2057,7 +2067,7 @@ impl<'a> crate::view::View<'a> for SyncRequestMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         6,
                     )
                     .map_err(|e| e.within(&SYNC_REQUEST_MSG_VIEW_AT_6))
@@ -2264,7 +2274,7 @@ pub struct NotifyMsgView<'a> {
     pub time: Option<i64>,
     /// `chrmId` = 3
     pub chrm_id: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for NotifyMsgView<'_> {
     #[inline]
@@ -2301,11 +2311,9 @@ impl<'a> crate::view::View<'a> for NotifyMsgView<'a> {
     type Message = NotifyMsg;
     const NAME: &'static str = "NotifyMsg";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -2318,7 +2326,14 @@ impl<'a> crate::view::View<'a> for NotifyMsgView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&NOTIFY_MSG_VIEW_AT_1))
             }
             2 => {
@@ -2329,7 +2344,7 @@ impl<'a> crate::view::View<'a> for NotifyMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&NOTIFY_MSG_VIEW_AT_2))
@@ -2342,7 +2357,7 @@ impl<'a> crate::view::View<'a> for NotifyMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&NOTIFY_MSG_VIEW_AT_3))
@@ -2501,7 +2516,7 @@ pub struct ChrmNotifyMsgView<'a> {
     pub time: Option<i64>,
     /// `chrmId` = 3
     pub chrm_id: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChrmNotifyMsgView<'_> {
     #[inline]
@@ -2538,11 +2553,9 @@ impl<'a> crate::view::View<'a> for ChrmNotifyMsgView<'a> {
     type Message = ChrmNotifyMsg;
     const NAME: &'static str = "ChrmNotifyMsg";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -2555,7 +2568,14 @@ impl<'a> crate::view::View<'a> for ChrmNotifyMsgView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&CHRM_NOTIFY_MSG_VIEW_AT_1))
             }
             2 => {
@@ -2566,7 +2586,7 @@ impl<'a> crate::view::View<'a> for ChrmNotifyMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&CHRM_NOTIFY_MSG_VIEW_AT_2))
@@ -2579,7 +2599,7 @@ impl<'a> crate::view::View<'a> for ChrmNotifyMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&CHRM_NOTIFY_MSG_VIEW_AT_3))
@@ -2734,7 +2754,7 @@ pub struct ChrmPullMsgView<'a> {
     pub sync_time: i64,
     /// `count` = 2
     pub count: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChrmPullMsgView<'_> {
     #[inline]
@@ -2769,11 +2789,9 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgView<'a> {
     type Message = ChrmPullMsg;
     const NAME: &'static str = "ChrmPullMsg";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -2786,13 +2804,20 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgView<'a> {
             1 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.sync_time, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.sync_time,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&CHRM_PULL_MSG_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.count, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&CHRM_PULL_MSG_VIEW_AT_2))
             }
             _ => {
@@ -2935,7 +2960,7 @@ pub struct ChrmPullMsgNewView<'a> {
     pub sync_time: i64,
     /// `chrmId` = 3
     pub chrm_id: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChrmPullMsgNewView<'_> {
     #[inline]
@@ -2972,11 +2997,9 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgNewView<'a> {
     type Message = ChrmPullMsgNew;
     const NAME: &'static str = "ChrmPullMsgNew";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -2989,13 +3012,20 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgNewView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.count, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&CHRM_PULL_MSG_NEW_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.sync_time, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.sync_time,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&CHRM_PULL_MSG_NEW_VIEW_AT_2))
             }
             3 => {
@@ -3006,7 +3036,7 @@ impl<'a> crate::view::View<'a> for ChrmPullMsgNewView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&CHRM_PULL_MSG_NEW_VIEW_AT_3))
@@ -3152,7 +3182,7 @@ const CHRM_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Location {
 pub struct ChrmInputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChrmInputView<'_> {
     #[inline]
@@ -3183,11 +3213,9 @@ impl<'a> crate::view::View<'a> for ChrmInputView<'a> {
     type Message = ChrmInput;
     const NAME: &'static str = "ChrmInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -3200,7 +3228,14 @@ impl<'a> crate::view::View<'a> for ChrmInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&CHRM_INPUT_VIEW_AT_1))
             }
             _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within(&CHRM_INPUT_VIEW_AT_0)),
@@ -3325,7 +3360,7 @@ pub struct ChrmOutputView<'a> {
     pub session_id: Option<&'a str>,
     /// `joinTime` = 3
     pub join_time: Option<i64>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChrmOutputView<'_> {
     #[inline]
@@ -3362,11 +3397,9 @@ impl<'a> crate::view::View<'a> for ChrmOutputView<'a> {
     type Message = ChrmOutput;
     const NAME: &'static str = "ChrmOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -3379,7 +3412,14 @@ impl<'a> crate::view::View<'a> for ChrmOutputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&CHRM_OUTPUT_VIEW_AT_1))
             }
             2 => {
@@ -3390,7 +3430,7 @@ impl<'a> crate::view::View<'a> for ChrmOutputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&CHRM_OUTPUT_VIEW_AT_2))
@@ -3403,7 +3443,7 @@ impl<'a> crate::view::View<'a> for ChrmOutputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&CHRM_OUTPUT_VIEW_AT_3))
@@ -3571,7 +3611,7 @@ pub struct HistoryMsgInputView<'a> {
     pub count: Option<i32>,
     /// `order` = 4
     pub order: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for HistoryMsgInputView<'_> {
     #[inline]
@@ -3610,11 +3650,9 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
     type Message = HistoryMsgInput;
     const NAME: &'static str = "HistoryMsgInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -3632,7 +3670,7 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&HISTORY_MSG_INPUT_VIEW_AT_1))
@@ -3645,7 +3683,7 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&HISTORY_MSG_INPUT_VIEW_AT_2))
@@ -3658,7 +3696,7 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&HISTORY_MSG_INPUT_VIEW_AT_3))
@@ -3671,7 +3709,7 @@ impl<'a> crate::view::View<'a> for HistoryMsgInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         4,
                     )
                     .map_err(|e| e.within(&HISTORY_MSG_INPUT_VIEW_AT_4))
@@ -3945,8 +3983,8 @@ impl<'a> crate::view::View<'a> for HistoryMsgOuputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         DownStreamMessageView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -4089,7 +4127,7 @@ pub struct HistoryMessageInputView<'a> {
     pub data_time: i64,
     /// `size` = 3
     pub size: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for HistoryMessageInputView<'_> {
     #[inline]
@@ -4126,11 +4164,9 @@ impl<'a> crate::view::View<'a> for HistoryMessageInputView<'a> {
     type Message = HistoryMessageInput;
     const NAME: &'static str = "HistoryMessageInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -4143,19 +4179,33 @@ impl<'a> crate::view::View<'a> for HistoryMessageInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.target_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.target_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&HISTORY_MESSAGE_INPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.data_time, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.data_time,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&HISTORY_MESSAGE_INPUT_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.size, wire_type, r, ctx, &self.src, 3)
+                >>::merge(&mut self.size, wire_type, r, ctx, &crate::view::Src::NONE, 3)
                     .map_err(|e| e.within(&HISTORY_MESSAGE_INPUT_VIEW_AT_3))
             }
             _ => {
@@ -4404,8 +4454,8 @@ impl<'a> crate::view::View<'a> for HistoryMessagesOuputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         DownStreamMessageView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -4965,8 +5015,8 @@ impl<'a> crate::view::View<'a> for RelationsOutputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         RelationInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -5430,7 +5480,7 @@ pub struct RelationInfoReadTimeView<'a> {
     pub read_msg_time: i64,
     /// `targetId` = 3
     pub target_id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RelationInfoReadTimeView<'_> {
     #[inline]
@@ -5467,11 +5517,9 @@ impl<'a> crate::view::View<'a> for RelationInfoReadTimeView<'a> {
     type Message = RelationInfoReadTime;
     const NAME: &'static str = "RelationInfoReadTime";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -5484,19 +5532,40 @@ impl<'a> crate::view::View<'a> for RelationInfoReadTimeView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&RELATION_INFO_READ_TIME_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.read_msg_time, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.read_msg_time,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&RELATION_INFO_READ_TIME_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.target_id, wire_type, r, ctx, &self.src, 3)
+                >>::merge(
+                        &mut self.target_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        3,
+                    )
                     .map_err(|e| e.within(&RELATION_INFO_READ_TIME_VIEW_AT_3))
             }
             _ => {
@@ -5659,7 +5728,7 @@ pub struct RelationQryInputView<'a> {
     pub start_time: Option<i64>,
     /// `order` = 4
     pub order: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RelationQryInputView<'_> {
     #[inline]
@@ -5698,11 +5767,9 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
     type Message = RelationQryInput;
     const NAME: &'static str = "RelationQryInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -5720,7 +5787,7 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&RELATION_QRY_INPUT_VIEW_AT_1))
@@ -5733,7 +5800,7 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&RELATION_QRY_INPUT_VIEW_AT_2))
@@ -5746,7 +5813,7 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&RELATION_QRY_INPUT_VIEW_AT_3))
@@ -5759,7 +5826,7 @@ impl<'a> crate::view::View<'a> for RelationQryInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         4,
                     )
                     .map_err(|e| e.within(&RELATION_QRY_INPUT_VIEW_AT_4))
@@ -5940,7 +6007,7 @@ pub struct CleanHisMsgInputView<'a> {
     pub data_time: i64,
     /// `conversationType` = 3
     pub conversation_type: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for CleanHisMsgInputView<'_> {
     #[inline]
@@ -5977,11 +6044,9 @@ impl<'a> crate::view::View<'a> for CleanHisMsgInputView<'a> {
     type Message = CleanHisMsgInput;
     const NAME: &'static str = "CleanHisMsgInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -5994,13 +6059,27 @@ impl<'a> crate::view::View<'a> for CleanHisMsgInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.target_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.target_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&CLEAN_HIS_MSG_INPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.data_time, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.data_time,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&CLEAN_HIS_MSG_INPUT_VIEW_AT_2))
             }
             3 => {
@@ -6011,7 +6090,7 @@ impl<'a> crate::view::View<'a> for CleanHisMsgInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&CLEAN_HIS_MSG_INPUT_VIEW_AT_3))
@@ -6292,8 +6371,8 @@ impl<'a> crate::view::View<'a> for DeleteMsgInputView<'a> {
                     );
                 }
                 26 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         DeleteMsgView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -6426,7 +6505,7 @@ pub struct DeleteMsgView<'a> {
     pub msg_data_time: Option<i64>,
     /// `direct` = 3
     pub direct: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for DeleteMsgView<'_> {
     #[inline]
@@ -6463,11 +6542,9 @@ impl<'a> crate::view::View<'a> for DeleteMsgView<'a> {
     type Message = DeleteMsg;
     const NAME: &'static str = "DeleteMsg";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -6485,7 +6562,7 @@ impl<'a> crate::view::View<'a> for DeleteMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&DELETE_MSG_VIEW_AT_1))
@@ -6498,7 +6575,7 @@ impl<'a> crate::view::View<'a> for DeleteMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&DELETE_MSG_VIEW_AT_2))
@@ -6511,7 +6588,7 @@ impl<'a> crate::view::View<'a> for DeleteMsgView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&DELETE_MSG_VIEW_AT_3))
@@ -6658,7 +6735,7 @@ const DELETE_MSG_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::Location
 pub struct DeleteMsgOutputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for DeleteMsgOutputView<'_> {
     #[inline]
@@ -6689,11 +6766,9 @@ impl<'a> crate::view::View<'a> for DeleteMsgOutputView<'a> {
     type Message = DeleteMsgOutput;
     const NAME: &'static str = "DeleteMsgOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -6706,7 +6781,14 @@ impl<'a> crate::view::View<'a> for DeleteMsgOutputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&DELETE_MSG_OUTPUT_VIEW_AT_1))
             }
             _ => {
@@ -6822,7 +6904,7 @@ const SET_USER_STATUS_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Loca
 pub struct SetUserStatusInputView<'a> {
     /// `status` = 1
     pub status: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SetUserStatusInputView<'_> {
     #[inline]
@@ -6853,11 +6935,9 @@ impl<'a> crate::view::View<'a> for SetUserStatusInputView<'a> {
     type Message = SetUserStatusInput;
     const NAME: &'static str = "SetUserStatusInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -6875,7 +6955,7 @@ impl<'a> crate::view::View<'a> for SetUserStatusInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&SET_USER_STATUS_INPUT_VIEW_AT_1))
@@ -6995,7 +7075,7 @@ const SET_USER_STATUS_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::Loc
 pub struct SetUserStatusOutputView<'a> {
     /// `nothing` = 1
     pub nothing: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SetUserStatusOutputView<'_> {
     #[inline]
@@ -7028,11 +7108,9 @@ impl<'a> crate::view::View<'a> for SetUserStatusOutputView<'a> {
     type Message = SetUserStatusOutput;
     const NAME: &'static str = "SetUserStatusOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -7050,7 +7128,7 @@ impl<'a> crate::view::View<'a> for SetUserStatusOutputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&SET_USER_STATUS_OUTPUT_VIEW_AT_1))
@@ -7170,7 +7248,7 @@ const GET_USER_STATUS_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Loca
 pub struct GetUserStatusInputView<'a> {
     /// `nothing` = 1
     pub nothing: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetUserStatusInputView<'_> {
     #[inline]
@@ -7201,11 +7279,9 @@ impl<'a> crate::view::View<'a> for GetUserStatusInputView<'a> {
     type Message = GetUserStatusInput;
     const NAME: &'static str = "GetUserStatusInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -7223,7 +7299,7 @@ impl<'a> crate::view::View<'a> for GetUserStatusInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&GET_USER_STATUS_INPUT_VIEW_AT_1))
@@ -7350,7 +7426,7 @@ pub struct GetUserStatusOutputView<'a> {
     pub status: Option<&'a str>,
     /// `subUserId` = 2
     pub sub_user_id: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetUserStatusOutputView<'_> {
     #[inline]
@@ -7385,11 +7461,9 @@ impl<'a> crate::view::View<'a> for GetUserStatusOutputView<'a> {
     type Message = GetUserStatusOutput;
     const NAME: &'static str = "GetUserStatusOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -7407,7 +7481,7 @@ impl<'a> crate::view::View<'a> for GetUserStatusOutputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&GET_USER_STATUS_OUTPUT_VIEW_AT_1))
@@ -7420,7 +7494,7 @@ impl<'a> crate::view::View<'a> for GetUserStatusOutputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&GET_USER_STATUS_OUTPUT_VIEW_AT_2))
@@ -7630,8 +7704,8 @@ impl<'a> crate::view::View<'a> for SubUserStatusInputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -7734,7 +7808,7 @@ const SUB_USER_STATUS_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::Loc
 pub struct SubUserStatusOutputView<'a> {
     /// `nothing` = 1
     pub nothing: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SubUserStatusOutputView<'_> {
     #[inline]
@@ -7767,11 +7841,9 @@ impl<'a> crate::view::View<'a> for SubUserStatusOutputView<'a> {
     type Message = SubUserStatusOutput;
     const NAME: &'static str = "SubUserStatusOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -7789,7 +7861,7 @@ impl<'a> crate::view::View<'a> for SubUserStatusOutputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&SUB_USER_STATUS_OUTPUT_VIEW_AT_1))
@@ -7923,7 +7995,7 @@ pub struct VoipDynamicInputView<'a> {
     pub channel_name: &'a str,
     /// `channelExtra` = 3
     pub channel_extra: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for VoipDynamicInputView<'_> {
     #[inline]
@@ -7960,11 +8032,9 @@ impl<'a> crate::view::View<'a> for VoipDynamicInputView<'a> {
     type Message = VoipDynamicInput;
     const NAME: &'static str = "VoipDynamicInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -7977,13 +8047,27 @@ impl<'a> crate::view::View<'a> for VoipDynamicInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.engine_type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.engine_type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&VOIP_DYNAMIC_INPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.channel_name, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.channel_name,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&VOIP_DYNAMIC_INPUT_VIEW_AT_2))
             }
             3 => {
@@ -7994,7 +8078,7 @@ impl<'a> crate::view::View<'a> for VoipDynamicInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&VOIP_DYNAMIC_INPUT_VIEW_AT_3))
@@ -8140,7 +8224,7 @@ const VOIP_DYNAMIC_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::Locati
 pub struct VoipDynamicOutputView<'a> {
     /// `dynamicKey` = 1
     pub dynamic_key: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for VoipDynamicOutputView<'_> {
     #[inline]
@@ -8173,11 +8257,9 @@ impl<'a> crate::view::View<'a> for VoipDynamicOutputView<'a> {
     type Message = VoipDynamicOutput;
     const NAME: &'static str = "VoipDynamicOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -8190,7 +8272,14 @@ impl<'a> crate::view::View<'a> for VoipDynamicOutputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.dynamic_key, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.dynamic_key,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&VOIP_DYNAMIC_OUTPUT_VIEW_AT_1))
             }
             _ => {
@@ -8306,7 +8395,7 @@ const CREATE_DISCUSSION_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Lo
 pub struct CreateDiscussionInputView<'a> {
     /// `name` = 1
     pub name: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for CreateDiscussionInputView<'_> {
     #[inline]
@@ -8337,11 +8426,9 @@ impl<'a> crate::view::View<'a> for CreateDiscussionInputView<'a> {
     type Message = CreateDiscussionInput;
     const NAME: &'static str = "CreateDiscussionInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -8359,7 +8446,7 @@ impl<'a> crate::view::View<'a> for CreateDiscussionInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&CREATE_DISCUSSION_INPUT_VIEW_AT_1))
@@ -8479,7 +8566,7 @@ const CREATE_DISCUSSION_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::L
 pub struct CreateDiscussionOutputView<'a> {
     /// `id` = 1
     pub id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for CreateDiscussionOutputView<'_> {
     #[inline]
@@ -8510,11 +8597,9 @@ impl<'a> crate::view::View<'a> for CreateDiscussionOutputView<'a> {
     type Message = CreateDiscussionOutput;
     const NAME: &'static str = "CreateDiscussionOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -8527,7 +8612,7 @@ impl<'a> crate::view::View<'a> for CreateDiscussionOutputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.id, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&CREATE_DISCUSSION_OUTPUT_VIEW_AT_1))
             }
             _ => {
@@ -8720,8 +8805,8 @@ impl<'a> crate::view::View<'a> for ChannelInvitationInputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -8820,7 +8905,7 @@ const LEAVE_CHANNEL_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Locati
 pub struct LeaveChannelInputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for LeaveChannelInputView<'_> {
     #[inline]
@@ -8851,11 +8936,9 @@ impl<'a> crate::view::View<'a> for LeaveChannelInputView<'a> {
     type Message = LeaveChannelInput;
     const NAME: &'static str = "LeaveChannelInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -8868,7 +8951,14 @@ impl<'a> crate::view::View<'a> for LeaveChannelInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&LEAVE_CHANNEL_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -8984,7 +9074,7 @@ const CHANNEL_EVICTION_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Loc
 pub struct ChannelEvictionInputView<'a> {
     /// `user` = 1
     pub user: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChannelEvictionInputView<'_> {
     #[inline]
@@ -9015,11 +9105,9 @@ impl<'a> crate::view::View<'a> for ChannelEvictionInputView<'a> {
     type Message = ChannelEvictionInput;
     const NAME: &'static str = "ChannelEvictionInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -9032,7 +9120,7 @@ impl<'a> crate::view::View<'a> for ChannelEvictionInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.user, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&CHANNEL_EVICTION_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -9148,7 +9236,7 @@ const RENAME_CHANNEL_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Locat
 pub struct RenameChannelInputView<'a> {
     /// `name` = 1
     pub name: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RenameChannelInputView<'_> {
     #[inline]
@@ -9179,11 +9267,9 @@ impl<'a> crate::view::View<'a> for RenameChannelInputView<'a> {
     type Message = RenameChannelInput;
     const NAME: &'static str = "RenameChannelInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -9196,7 +9282,7 @@ impl<'a> crate::view::View<'a> for RenameChannelInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.name, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.name, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&RENAME_CHANNEL_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -9312,7 +9398,7 @@ const CHANNEL_INFO_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Locatio
 pub struct ChannelInfoInputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChannelInfoInputView<'_> {
     #[inline]
@@ -9343,11 +9429,9 @@ impl<'a> crate::view::View<'a> for ChannelInfoInputView<'a> {
     type Message = ChannelInfoInput;
     const NAME: &'static str = "ChannelInfoInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -9360,7 +9444,14 @@ impl<'a> crate::view::View<'a> for ChannelInfoInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&CHANNEL_INFO_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -9654,8 +9745,8 @@ impl<'a> crate::view::View<'a> for ChannelInfoOutputView<'a> {
                     >(r, &CHANNEL_INFO_OUTPUT_VIEW_AT_4)?;
                 }
                 42 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -9808,7 +9899,7 @@ pub struct ChannelInfosInputView<'a> {
     pub page: i32,
     /// `number` = 2
     pub number: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChannelInfosInputView<'_> {
     #[inline]
@@ -9843,11 +9934,9 @@ impl<'a> crate::view::View<'a> for ChannelInfosInputView<'a> {
     type Message = ChannelInfosInput;
     const NAME: &'static str = "ChannelInfosInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -9860,7 +9949,7 @@ impl<'a> crate::view::View<'a> for ChannelInfosInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.page, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.page, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&CHANNEL_INFOS_INPUT_VIEW_AT_1))
             }
             2 => {
@@ -9871,7 +9960,7 @@ impl<'a> crate::view::View<'a> for ChannelInfosInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&CHANNEL_INFOS_INPUT_VIEW_AT_2))
@@ -10096,8 +10185,8 @@ impl<'a> crate::view::View<'a> for ChannelInfosOutputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         ChannelInfoOutputView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -10234,7 +10323,7 @@ pub struct MemberInfoView<'a> {
     pub user_portrait: &'a str,
     /// `extension` = 4
     pub extension: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for MemberInfoView<'_> {
     #[inline]
@@ -10273,11 +10362,9 @@ impl<'a> crate::view::View<'a> for MemberInfoView<'a> {
     type Message = MemberInfo;
     const NAME: &'static str = "MemberInfo";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -10290,25 +10377,53 @@ impl<'a> crate::view::View<'a> for MemberInfoView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.user_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&MEMBER_INFO_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_name, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.user_name,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&MEMBER_INFO_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_portrait, wire_type, r, ctx, &self.src, 3)
+                >>::merge(
+                        &mut self.user_portrait,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        3,
+                    )
                     .map_err(|e| e.within(&MEMBER_INFO_VIEW_AT_3))
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.extension, wire_type, r, ctx, &self.src, 4)
+                >>::merge(
+                        &mut self.extension,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        4,
+                    )
                     .map_err(|e| e.within(&MEMBER_INFO_VIEW_AT_4))
             }
             _ => {
@@ -10471,7 +10586,7 @@ pub struct GroupMembersInputView<'a> {
     pub page: i32,
     /// `number` = 2
     pub number: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GroupMembersInputView<'_> {
     #[inline]
@@ -10506,11 +10621,9 @@ impl<'a> crate::view::View<'a> for GroupMembersInputView<'a> {
     type Message = GroupMembersInput;
     const NAME: &'static str = "GroupMembersInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -10523,7 +10636,7 @@ impl<'a> crate::view::View<'a> for GroupMembersInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.page, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.page, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&GROUP_MEMBERS_INPUT_VIEW_AT_1))
             }
             2 => {
@@ -10534,7 +10647,7 @@ impl<'a> crate::view::View<'a> for GroupMembersInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&GROUP_MEMBERS_INPUT_VIEW_AT_2))
@@ -10757,8 +10870,8 @@ impl<'a> crate::view::View<'a> for GroupMembersOutputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         MemberInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -10874,7 +10987,7 @@ const GET_USER_INFO_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Locati
 pub struct GetUserInfoInputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetUserInfoInputView<'_> {
     #[inline]
@@ -10905,11 +11018,9 @@ impl<'a> crate::view::View<'a> for GetUserInfoInputView<'a> {
     type Message = GetUserInfoInput;
     const NAME: &'static str = "GetUserInfoInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -10922,7 +11033,14 @@ impl<'a> crate::view::View<'a> for GetUserInfoInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GET_USER_INFO_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -11052,7 +11170,7 @@ pub struct GetUserInfoOutputView<'a> {
     pub user_name: &'a str,
     /// `userPortrait` = 3
     pub user_portrait: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetUserInfoOutputView<'_> {
     #[inline]
@@ -11089,11 +11207,9 @@ impl<'a> crate::view::View<'a> for GetUserInfoOutputView<'a> {
     type Message = GetUserInfoOutput;
     const NAME: &'static str = "GetUserInfoOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -11106,19 +11222,40 @@ impl<'a> crate::view::View<'a> for GetUserInfoOutputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.user_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GET_USER_INFO_OUTPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_name, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.user_name,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&GET_USER_INFO_OUTPUT_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_portrait, wire_type, r, ctx, &self.src, 3)
+                >>::merge(
+                        &mut self.user_portrait,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        3,
+                    )
                     .map_err(|e| e.within(&GET_USER_INFO_OUTPUT_VIEW_AT_3))
             }
             _ => {
@@ -11260,7 +11397,7 @@ const GET_SESSION_ID_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Locat
 pub struct GetSessionIdInputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetSessionIdInputView<'_> {
     #[inline]
@@ -11291,11 +11428,9 @@ impl<'a> crate::view::View<'a> for GetSessionIdInputView<'a> {
     type Message = GetSessionIdInput;
     const NAME: &'static str = "GetSessionIdInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -11308,7 +11443,14 @@ impl<'a> crate::view::View<'a> for GetSessionIdInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GET_SESSION_ID_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -11424,7 +11566,7 @@ const GET_SESSION_ID_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::Loca
 pub struct GetSessionIdOutputView<'a> {
     /// `sessionId` = 1
     pub session_id: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetSessionIdOutputView<'_> {
     #[inline]
@@ -11457,11 +11599,9 @@ impl<'a> crate::view::View<'a> for GetSessionIdOutputView<'a> {
     type Message = GetSessionIdOutput;
     const NAME: &'static str = "GetSessionIdOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -11474,7 +11614,14 @@ impl<'a> crate::view::View<'a> for GetSessionIdOutputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.session_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.session_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GET_SESSION_ID_OUTPUT_VIEW_AT_1))
             }
             _ => {
@@ -11590,7 +11737,7 @@ const GET_Q_NUP_TOKEN_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Loca
 pub struct GetQNupTokenInputView<'a> {
     /// `type` = 1
     pub r#type: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetQNupTokenInputView<'_> {
     #[inline]
@@ -11621,11 +11768,9 @@ impl<'a> crate::view::View<'a> for GetQNupTokenInputView<'a> {
     type Message = GetQNupTokenInput;
     const NAME: &'static str = "GetQNupTokenInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -11638,7 +11783,14 @@ impl<'a> crate::view::View<'a> for GetQNupTokenInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GET_Q_NUP_TOKEN_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -11768,7 +11920,7 @@ pub struct GetQNdownloadUrlInputView<'a> {
     pub key: &'a str,
     /// `fileName` = 3
     pub file_name: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetQNdownloadUrlInputView<'_> {
     #[inline]
@@ -11805,11 +11957,9 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlInputView<'a> {
     type Message = GetQNdownloadUrlInput;
     const NAME: &'static str = "GetQNdownloadUrlInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -11822,13 +11972,20 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GET_Q_NDOWNLOAD_URL_INPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.key, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&GET_Q_NDOWNLOAD_URL_INPUT_VIEW_AT_2))
             }
             3 => {
@@ -11839,7 +11996,7 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&GET_Q_NDOWNLOAD_URL_INPUT_VIEW_AT_3))
@@ -11994,7 +12151,7 @@ pub struct GetQNupTokenOutputView<'a> {
     pub deadline: i64,
     /// `token` = 2
     pub token: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetQNupTokenOutputView<'_> {
     #[inline]
@@ -12029,11 +12186,9 @@ impl<'a> crate::view::View<'a> for GetQNupTokenOutputView<'a> {
     type Message = GetQNupTokenOutput;
     const NAME: &'static str = "GetQNupTokenOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -12046,13 +12201,20 @@ impl<'a> crate::view::View<'a> for GetQNupTokenOutputView<'a> {
             1 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.deadline, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.deadline,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GET_Q_NUP_TOKEN_OUTPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.token, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.token, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&GET_Q_NUP_TOKEN_OUTPUT_VIEW_AT_2))
             }
             _ => {
@@ -12181,7 +12343,7 @@ const GET_Q_NDOWNLOAD_URL_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view:
 pub struct GetQNdownloadUrlOutputView<'a> {
     /// `downloadUrl` = 1
     pub download_url: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GetQNdownloadUrlOutputView<'_> {
     #[inline]
@@ -12214,11 +12376,9 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlOutputView<'a> {
     type Message = GetQNdownloadUrlOutput;
     const NAME: &'static str = "GetQNdownloadUrlOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -12231,7 +12391,14 @@ impl<'a> crate::view::View<'a> for GetQNdownloadUrlOutputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.download_url, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.download_url,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GET_Q_NDOWNLOAD_URL_OUTPUT_VIEW_AT_1))
             }
             _ => {
@@ -12349,7 +12516,7 @@ const ADD2_BLACK_LIST_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Loca
 pub struct Add2BlackListInputView<'a> {
     /// `userId` = 1
     pub user_id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for Add2BlackListInputView<'_> {
     #[inline]
@@ -12380,11 +12547,9 @@ impl<'a> crate::view::View<'a> for Add2BlackListInputView<'a> {
     type Message = Add2BlackListInput;
     const NAME: &'static str = "Add2BlackListInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -12397,7 +12562,14 @@ impl<'a> crate::view::View<'a> for Add2BlackListInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.user_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&ADD2_BLACK_LIST_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -12513,7 +12685,7 @@ const REMOVE_FROM_BLACK_LIST_INPUT_VIEW_AT_1: crate::view::Location = crate::vie
 pub struct RemoveFromBlackListInputView<'a> {
     /// `userId` = 1
     pub user_id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RemoveFromBlackListInputView<'_> {
     #[inline]
@@ -12546,11 +12718,9 @@ impl<'a> crate::view::View<'a> for RemoveFromBlackListInputView<'a> {
     type Message = RemoveFromBlackListInput;
     const NAME: &'static str = "RemoveFromBlackListInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -12563,7 +12733,14 @@ impl<'a> crate::view::View<'a> for RemoveFromBlackListInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.user_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&REMOVE_FROM_BLACK_LIST_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -12681,7 +12858,7 @@ const QUERY_BLACK_LIST_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Loc
 pub struct QueryBlackListInputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for QueryBlackListInputView<'_> {
     #[inline]
@@ -12714,11 +12891,9 @@ impl<'a> crate::view::View<'a> for QueryBlackListInputView<'a> {
     type Message = QueryBlackListInput;
     const NAME: &'static str = "QueryBlackListInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -12731,7 +12906,14 @@ impl<'a> crate::view::View<'a> for QueryBlackListInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&QUERY_BLACK_LIST_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -12924,8 +13106,8 @@ impl<'a> crate::view::View<'a> for QueryBlackListOutputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -13028,7 +13210,7 @@ const BLACK_LIST_STATUS_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Lo
 pub struct BlackListStatusInputView<'a> {
     /// `userId` = 1
     pub user_id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for BlackListStatusInputView<'_> {
     #[inline]
@@ -13061,11 +13243,9 @@ impl<'a> crate::view::View<'a> for BlackListStatusInputView<'a> {
     type Message = BlackListStatusInput;
     const NAME: &'static str = "BlackListStatusInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -13078,7 +13258,14 @@ impl<'a> crate::view::View<'a> for BlackListStatusInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.user_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&BLACK_LIST_STATUS_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -13194,7 +13381,7 @@ const BLOCK_PUSH_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Location 
 pub struct BlockPushInputView<'a> {
     /// `blockeeId` = 1
     pub blockee_id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for BlockPushInputView<'_> {
     #[inline]
@@ -13227,11 +13414,9 @@ impl<'a> crate::view::View<'a> for BlockPushInputView<'a> {
     type Message = BlockPushInput;
     const NAME: &'static str = "BlockPushInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -13244,7 +13429,14 @@ impl<'a> crate::view::View<'a> for BlockPushInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.blockee_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.blockee_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&BLOCK_PUSH_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -13360,7 +13552,7 @@ const MODIFY_PERMISSION_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Lo
 pub struct ModifyPermissionInputView<'a> {
     /// `openStatus` = 1
     pub open_status: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ModifyPermissionInputView<'_> {
     #[inline]
@@ -13393,11 +13585,9 @@ impl<'a> crate::view::View<'a> for ModifyPermissionInputView<'a> {
     type Message = ModifyPermissionInput;
     const NAME: &'static str = "ModifyPermissionInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -13410,7 +13600,14 @@ impl<'a> crate::view::View<'a> for ModifyPermissionInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.open_status, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.open_status,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&MODIFY_PERMISSION_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -13598,8 +13795,8 @@ impl<'a> crate::view::View<'a> for GroupInputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         GroupInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -13702,7 +13899,7 @@ const GROUP_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::Location {
 pub struct GroupOutputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GroupOutputView<'_> {
     #[inline]
@@ -13733,11 +13930,9 @@ impl<'a> crate::view::View<'a> for GroupOutputView<'a> {
     type Message = GroupOutput;
     const NAME: &'static str = "GroupOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -13750,7 +13945,14 @@ impl<'a> crate::view::View<'a> for GroupOutputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GROUP_OUTPUT_VIEW_AT_1))
             }
             _ => {
@@ -13873,7 +14075,7 @@ pub struct GroupInfoView<'a> {
     pub id: &'a str,
     /// `name` = 2
     pub name: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GroupInfoView<'_> {
     #[inline]
@@ -13908,11 +14110,9 @@ impl<'a> crate::view::View<'a> for GroupInfoView<'a> {
     type Message = GroupInfo;
     const NAME: &'static str = "GroupInfo";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -13925,13 +14125,13 @@ impl<'a> crate::view::View<'a> for GroupInfoView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.id, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&GROUP_INFO_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.name, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.name, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&GROUP_INFO_VIEW_AT_2))
             }
             _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within(&GROUP_INFO_VIEW_AT_0)),
@@ -14064,7 +14264,7 @@ pub struct GroupHashInputView<'a> {
     pub user_id: &'a str,
     /// `groupHashCode` = 2
     pub group_hash_code: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GroupHashInputView<'_> {
     #[inline]
@@ -14099,11 +14299,9 @@ impl<'a> crate::view::View<'a> for GroupHashInputView<'a> {
     type Message = GroupHashInput;
     const NAME: &'static str = "GroupHashInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -14116,13 +14314,27 @@ impl<'a> crate::view::View<'a> for GroupHashInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.user_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.user_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GROUP_HASH_INPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.group_hash_code, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.group_hash_code,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&GROUP_HASH_INPUT_VIEW_AT_2))
             }
             _ => {
@@ -14251,7 +14463,7 @@ const GROUP_HASH_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::Location
 pub struct GroupHashOutputView<'a> {
     /// `result` = 1
     pub result: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for GroupHashOutputView<'_> {
     #[inline]
@@ -14282,11 +14494,9 @@ impl<'a> crate::view::View<'a> for GroupHashOutputView<'a> {
     type Message = GroupHashOutput;
     const NAME: &'static str = "GroupHashOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -14299,7 +14509,14 @@ impl<'a> crate::view::View<'a> for GroupHashOutputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.result, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.result,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&GROUP_HASH_OUTPUT_VIEW_AT_1))
             }
             _ => {
@@ -14422,7 +14639,7 @@ pub struct QueryChatroomInfoInputView<'a> {
     pub count: i32,
     /// `order` = 2
     pub order: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for QueryChatroomInfoInputView<'_> {
     #[inline]
@@ -14457,11 +14674,9 @@ impl<'a> crate::view::View<'a> for QueryChatroomInfoInputView<'a> {
     type Message = QueryChatroomInfoInput;
     const NAME: &'static str = "QueryChatroomInfoInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -14474,7 +14689,7 @@ impl<'a> crate::view::View<'a> for QueryChatroomInfoInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.count, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&QUERY_CHATROOM_INFO_INPUT_VIEW_AT_1))
             }
             2 => {
@@ -14485,7 +14700,7 @@ impl<'a> crate::view::View<'a> for QueryChatroomInfoInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&QUERY_CHATROOM_INFO_INPUT_VIEW_AT_2))
@@ -14725,8 +14940,8 @@ impl<'a> crate::view::View<'a> for QueryChatroomInfoOutputView<'a> {
                     );
                 }
                 18 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         ChrmMemberView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -14845,7 +15060,7 @@ pub struct ChrmMemberView<'a> {
     pub time: i64,
     /// `id` = 2
     pub id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChrmMemberView<'_> {
     #[inline]
@@ -14880,11 +15095,9 @@ impl<'a> crate::view::View<'a> for ChrmMemberView<'a> {
     type Message = ChrmMember;
     const NAME: &'static str = "ChrmMember";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -14897,13 +15110,13 @@ impl<'a> crate::view::View<'a> for ChrmMemberView<'a> {
             1 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.time, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.time, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&CHRM_MEMBER_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.id, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&CHRM_MEMBER_VIEW_AT_2))
             }
             _ => {
@@ -15031,7 +15244,7 @@ const MP_FOLLOW_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Location {
 pub struct MpFollowInputView<'a> {
     /// `id` = 1
     pub id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for MpFollowInputView<'_> {
     #[inline]
@@ -15062,11 +15275,9 @@ impl<'a> crate::view::View<'a> for MpFollowInputView<'a> {
     type Message = MpFollowInput;
     const NAME: &'static str = "MPFollowInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -15079,7 +15290,7 @@ impl<'a> crate::view::View<'a> for MpFollowInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.id, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&MP_FOLLOW_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -15401,7 +15612,7 @@ const MC_FOLLOW_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Location {
 pub struct McFollowInputView<'a> {
     /// `id` = 1
     pub id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for McFollowInputView<'_> {
     #[inline]
@@ -15432,11 +15643,9 @@ impl<'a> crate::view::View<'a> for McFollowInputView<'a> {
     type Message = McFollowInput;
     const NAME: &'static str = "MCFollowInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -15449,7 +15658,7 @@ impl<'a> crate::view::View<'a> for McFollowInputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.id, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&MC_FOLLOW_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -15806,7 +16015,7 @@ pub struct MpInfoView<'a> {
     pub portrait_url: Option<&'a str>,
     /// `extra` = 6
     pub extra: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for MpInfoView<'_> {
     #[inline]
@@ -15849,11 +16058,9 @@ impl<'a> crate::view::View<'a> for MpInfoView<'a> {
     type Message = MpInfo;
     const NAME: &'static str = "MpInfo";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -15866,25 +16073,32 @@ impl<'a> crate::view::View<'a> for MpInfoView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.mpid, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.mpid, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&MP_INFO_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.name, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.name, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&MP_INFO_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 3)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        3,
+                    )
                     .map_err(|e| e.within(&MP_INFO_VIEW_AT_3))
             }
             4 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.time, wire_type, r, ctx, &self.src, 4)
+                >>::merge(&mut self.time, wire_type, r, ctx, &crate::view::Src::NONE, 4)
                     .map_err(|e| e.within(&MP_INFO_VIEW_AT_4))
             }
             5 => {
@@ -15895,7 +16109,7 @@ impl<'a> crate::view::View<'a> for MpInfoView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         5,
                     )
                     .map_err(|e| e.within(&MP_INFO_VIEW_AT_5))
@@ -15908,7 +16122,7 @@ impl<'a> crate::view::View<'a> for MpInfoView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         6,
                     )
                     .map_err(|e| e.within(&MP_INFO_VIEW_AT_6))
@@ -16101,7 +16315,7 @@ pub struct SearchMpInputView<'a> {
     pub r#type: i32,
     /// `id` = 2
     pub id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SearchMpInputView<'_> {
     #[inline]
@@ -16136,11 +16350,9 @@ impl<'a> crate::view::View<'a> for SearchMpInputView<'a> {
     type Message = SearchMpInput;
     const NAME: &'static str = "SearchMpInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -16153,13 +16365,20 @@ impl<'a> crate::view::View<'a> for SearchMpInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&SEARCH_MP_INPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.id, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&SEARCH_MP_INPUT_VIEW_AT_2))
             }
             _ => {
@@ -16384,8 +16603,8 @@ impl<'a> crate::view::View<'a> for SearchMpOutputView<'a> {
                     >(r, &SEARCH_MP_OUTPUT_VIEW_AT_1)?;
                 }
                 18 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         MpInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -16502,7 +16721,7 @@ pub struct PullMpInputView<'a> {
     pub time: i64,
     /// `mpid` = 2
     pub mpid: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for PullMpInputView<'_> {
     #[inline]
@@ -16537,11 +16756,9 @@ impl<'a> crate::view::View<'a> for PullMpInputView<'a> {
     type Message = PullMpInput;
     const NAME: &'static str = "PullMpInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -16554,13 +16771,13 @@ impl<'a> crate::view::View<'a> for PullMpInputView<'a> {
             1 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.time, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.time, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&PULL_MP_INPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.mpid, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.mpid, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&PULL_MP_INPUT_VIEW_AT_2))
             }
             _ => {
@@ -16785,8 +17002,8 @@ impl<'a> crate::view::View<'a> for PullMpOutputView<'a> {
                     >(r, &PULL_MP_OUTPUT_VIEW_AT_1)?;
                 }
                 18 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         MpInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -16896,7 +17113,7 @@ const RTC_QUERY_LIST_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Locat
 pub struct RtcQueryListInputView<'a> {
     /// `order` = 1
     pub order: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RtcQueryListInputView<'_> {
     #[inline]
@@ -16927,11 +17144,9 @@ impl<'a> crate::view::View<'a> for RtcQueryListInputView<'a> {
     type Message = RtcQueryListInput;
     const NAME: &'static str = "RtcQueryListInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -16949,7 +17164,7 @@ impl<'a> crate::view::View<'a> for RtcQueryListInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&RTC_QUERY_LIST_INPUT_VIEW_AT_1))
@@ -17144,8 +17359,8 @@ impl<'a> crate::view::View<'a> for RtcKeyDeleteInputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -17251,7 +17466,7 @@ pub struct RtcValueInfoView<'a> {
     pub key: &'a str,
     /// `value` = 2
     pub value: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RtcValueInfoView<'_> {
     #[inline]
@@ -17286,11 +17501,9 @@ impl<'a> crate::view::View<'a> for RtcValueInfoView<'a> {
     type Message = RtcValueInfo;
     const NAME: &'static str = "RtcValueInfo";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -17303,13 +17516,13 @@ impl<'a> crate::view::View<'a> for RtcValueInfoView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.key, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&RTC_VALUE_INFO_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.value, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.value, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&RTC_VALUE_INFO_VIEW_AT_2))
             }
             _ => {
@@ -17536,8 +17749,8 @@ impl<'a> crate::view::View<'a> for RtcUserInfoView<'a> {
                     >(r, &RTC_USER_INFO_VIEW_AT_1)?;
                 }
                 18 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         RtcValueInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -17766,8 +17979,8 @@ impl<'a> crate::view::View<'a> for RtcUserListOutputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         RtcUserInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -18049,8 +18262,8 @@ impl<'a> crate::view::View<'a> for RtcRoomInfoOutputView<'a> {
                     );
                 }
                 18 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         RtcValueInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -18066,8 +18279,8 @@ impl<'a> crate::view::View<'a> for RtcRoomInfoOutputView<'a> {
                     );
                 }
                 34 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         RtcUserInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -18205,7 +18418,7 @@ pub struct RtcInputView<'a> {
     pub room_type: i32,
     /// `broadcastType` = 2
     pub broadcast_type: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RtcInputView<'_> {
     #[inline]
@@ -18240,11 +18453,9 @@ impl<'a> crate::view::View<'a> for RtcInputView<'a> {
     type Message = RtcInput;
     const NAME: &'static str = "RtcInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -18257,7 +18468,14 @@ impl<'a> crate::view::View<'a> for RtcInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.room_type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.room_type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&RTC_INPUT_VIEW_AT_1))
             }
             2 => {
@@ -18268,7 +18486,7 @@ impl<'a> crate::view::View<'a> for RtcInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&RTC_INPUT_VIEW_AT_2))
@@ -18517,8 +18735,8 @@ impl<'a> crate::view::View<'a> for RtcQryInputView<'a> {
                     >(r, &RTC_QRY_INPUT_VIEW_AT_2)?;
                 }
                 26 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -18706,8 +18924,8 @@ impl<'a> crate::view::View<'a> for RtcQryOutputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         RtcValueInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -18917,8 +19135,8 @@ impl<'a> crate::view::View<'a> for RtcDelDataInputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -19206,8 +19424,8 @@ impl<'a> crate::view::View<'a> for RtcDataInputView<'a> {
                     >(r, &RTC_DATA_INPUT_VIEW_AT_2)?;
                 }
                 26 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -19387,7 +19605,7 @@ pub struct RtcSetDataInputView<'a> {
     pub object_name: Option<&'a str>,
     /// `content` = 6
     pub content: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RtcSetDataInputView<'_> {
     #[inline]
@@ -19430,11 +19648,9 @@ impl<'a> crate::view::View<'a> for RtcSetDataInputView<'a> {
     type Message = RtcSetDataInput;
     const NAME: &'static str = "RtcSetDataInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -19447,25 +19663,39 @@ impl<'a> crate::view::View<'a> for RtcSetDataInputView<'a> {
             1 => {
                 <crate::view::codec::Bool as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.interior, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.interior,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&RTC_SET_DATA_INPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.target, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.target,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&RTC_SET_DATA_INPUT_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 3)
+                >>::merge(&mut self.key, wire_type, r, ctx, &crate::view::Src::NONE, 3)
                     .map_err(|e| e.within(&RTC_SET_DATA_INPUT_VIEW_AT_3))
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.value, wire_type, r, ctx, &self.src, 4)
+                >>::merge(&mut self.value, wire_type, r, ctx, &crate::view::Src::NONE, 4)
                     .map_err(|e| e.within(&RTC_SET_DATA_INPUT_VIEW_AT_4))
             }
             5 => {
@@ -19476,7 +19706,7 @@ impl<'a> crate::view::View<'a> for RtcSetDataInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         5,
                     )
                     .map_err(|e| e.within(&RTC_SET_DATA_INPUT_VIEW_AT_5))
@@ -19489,7 +19719,7 @@ impl<'a> crate::view::View<'a> for RtcSetDataInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         6,
                     )
                     .map_err(|e| e.within(&RTC_SET_DATA_INPUT_VIEW_AT_6))
@@ -19678,7 +19908,7 @@ const RTC_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::Location {
 pub struct RtcOutputView<'a> {
     /// `nothing` = 1
     pub nothing: Option<i32>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RtcOutputView<'_> {
     #[inline]
@@ -19709,11 +19939,9 @@ impl<'a> crate::view::View<'a> for RtcOutputView<'a> {
     type Message = RtcOutput;
     const NAME: &'static str = "RtcOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -19731,7 +19959,7 @@ impl<'a> crate::view::View<'a> for RtcOutputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&RTC_OUTPUT_VIEW_AT_1))
@@ -19846,7 +20074,7 @@ const RTC_TOKEN_OUTPUT_VIEW_AT_1: crate::view::Location = crate::view::Location 
 pub struct RtcTokenOutputView<'a> {
     /// `rtcToken` = 1
     pub rtc_token: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for RtcTokenOutputView<'_> {
     #[inline]
@@ -19877,11 +20105,9 @@ impl<'a> crate::view::View<'a> for RtcTokenOutputView<'a> {
     type Message = RtcTokenOutput;
     const NAME: &'static str = "RtcTokenOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -19894,7 +20120,14 @@ impl<'a> crate::view::View<'a> for RtcTokenOutputView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.rtc_token, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.rtc_token,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&RTC_TOKEN_OUTPUT_VIEW_AT_1))
             }
             _ => {
@@ -20152,8 +20385,8 @@ impl<'a> crate::view::View<'a> for RtcSetOutDataInputView<'a> {
                     >(r, &RTC_SET_OUT_DATA_INPUT_VIEW_AT_1)?;
                 }
                 18 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         RtcValueInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -20372,8 +20605,8 @@ impl<'a> crate::view::View<'a> for RtcQryUserOutDataInputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -20551,8 +20784,8 @@ impl<'a> crate::view::View<'a> for RtcUserOutDataOutputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         RtcUserInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -20683,7 +20916,7 @@ pub struct ChrmKvEntityView<'a> {
     pub timestamp: Option<i64>,
     /// `uid` = 5
     pub uid: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for ChrmKvEntityView<'_> {
     #[inline]
@@ -20724,11 +20957,9 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
     type Message = ChrmKvEntity;
     const NAME: &'static str = "ChrmKVEntity";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -20741,13 +20972,13 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.key, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&CHRM_KV_ENTITY_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.value, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.value, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&CHRM_KV_ENTITY_VIEW_AT_2))
             }
             3 => {
@@ -20758,7 +20989,7 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&CHRM_KV_ENTITY_VIEW_AT_3))
@@ -20771,7 +21002,7 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         4,
                     )
                     .map_err(|e| e.within(&CHRM_KV_ENTITY_VIEW_AT_4))
@@ -20784,7 +21015,7 @@ impl<'a> crate::view::View<'a> for ChrmKvEntityView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         5,
                     )
                     .map_err(|e| e.within(&CHRM_KV_ENTITY_VIEW_AT_5))
@@ -21674,8 +21905,8 @@ impl<'a> crate::view::View<'a> for ChrmKvOutputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         ChrmKvEntityView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -21808,7 +22039,7 @@ const QUERY_CHRM_KV_VIEW_AT_1: crate::view::Location = crate::view::Location {
 pub struct QueryChrmKvView<'a> {
     /// `timestamp` = 1
     pub timestamp: i64,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for QueryChrmKvView<'_> {
     #[inline]
@@ -21839,11 +22070,9 @@ impl<'a> crate::view::View<'a> for QueryChrmKvView<'a> {
     type Message = QueryChrmKv;
     const NAME: &'static str = "QueryChrmKV";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -21856,7 +22085,14 @@ impl<'a> crate::view::View<'a> for QueryChrmKvView<'a> {
             1 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.timestamp, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.timestamp,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&QUERY_CHRM_KV_VIEW_AT_1))
             }
             _ => {
@@ -21979,7 +22215,7 @@ pub struct PullUserSettingInputView<'a> {
     pub version: i64,
     /// `reserve` = 2
     pub reserve: Option<bool>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for PullUserSettingInputView<'_> {
     #[inline]
@@ -22014,11 +22250,9 @@ impl<'a> crate::view::View<'a> for PullUserSettingInputView<'a> {
     type Message = PullUserSettingInput;
     const NAME: &'static str = "PullUserSettingInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -22031,7 +22265,14 @@ impl<'a> crate::view::View<'a> for PullUserSettingInputView<'a> {
             1 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.version, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.version,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&PULL_USER_SETTING_INPUT_VIEW_AT_1))
             }
             2 => {
@@ -22042,7 +22283,7 @@ impl<'a> crate::view::View<'a> for PullUserSettingInputView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&PULL_USER_SETTING_INPUT_VIEW_AT_2))
@@ -22267,8 +22508,8 @@ impl<'a> crate::view::View<'a> for PullUserSettingOutputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         UserSettingItemView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -22419,7 +22660,7 @@ pub struct UserSettingItemView<'a> {
     pub version: i64,
     /// `status` = 7
     pub status: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for UserSettingItemView<'_> {
     #[inline]
@@ -22462,11 +22703,9 @@ impl<'a> crate::view::View<'a> for UserSettingItemView<'a> {
     type Message = UserSettingItem;
     const NAME: &'static str = "UserSettingItem";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -22479,37 +22718,65 @@ impl<'a> crate::view::View<'a> for UserSettingItemView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.target_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.target_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&USER_SETTING_ITEM_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&USER_SETTING_ITEM_VIEW_AT_2))
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.key, wire_type, r, ctx, &self.src, 4)
+                >>::merge(&mut self.key, wire_type, r, ctx, &crate::view::Src::NONE, 4)
                     .map_err(|e| e.within(&USER_SETTING_ITEM_VIEW_AT_4))
             }
             5 => {
                 <crate::view::codec::Bytes as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.value, wire_type, r, ctx, &self.src, 5)
+                >>::merge(&mut self.value, wire_type, r, ctx, &crate::view::Src::NONE, 5)
                     .map_err(|e| e.within(&USER_SETTING_ITEM_VIEW_AT_5))
             }
             6 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.version, wire_type, r, ctx, &self.src, 6)
+                >>::merge(
+                        &mut self.version,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        6,
+                    )
                     .map_err(|e| e.within(&USER_SETTING_ITEM_VIEW_AT_6))
             }
             7 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.status, wire_type, r, ctx, &self.src, 7)
+                >>::merge(
+                        &mut self.status,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        7,
+                    )
                     .map_err(|e| e.within(&USER_SETTING_ITEM_VIEW_AT_7))
             }
             _ => {
@@ -22692,7 +22959,7 @@ const SESSIONS_ATT_QRY_INPUT_VIEW_AT_1: crate::view::Location = crate::view::Loc
 pub struct SessionsAttQryInputView<'a> {
     /// `nothing` = 1
     pub nothing: i32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SessionsAttQryInputView<'_> {
     #[inline]
@@ -22725,11 +22992,9 @@ impl<'a> crate::view::View<'a> for SessionsAttQryInputView<'a> {
     type Message = SessionsAttQryInput;
     const NAME: &'static str = "SessionsAttQryInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -22742,7 +23007,14 @@ impl<'a> crate::view::View<'a> for SessionsAttQryInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.nothing, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.nothing,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&SESSIONS_ATT_QRY_INPUT_VIEW_AT_1))
             }
             _ => {
@@ -22872,7 +23144,7 @@ pub struct SessionsAttOutputView<'a> {
     pub sendbox_time: i64,
     /// `totalUnreadCount` = 3
     pub total_unread_count: i64,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SessionsAttOutputView<'_> {
     #[inline]
@@ -22909,11 +23181,9 @@ impl<'a> crate::view::View<'a> for SessionsAttOutputView<'a> {
     type Message = SessionsAttOutput;
     const NAME: &'static str = "SessionsAttOutput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -22926,19 +23196,40 @@ impl<'a> crate::view::View<'a> for SessionsAttOutputView<'a> {
             1 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.inbox_time, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.inbox_time,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&SESSIONS_ATT_OUTPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.sendbox_time, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.sendbox_time,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&SESSIONS_ATT_OUTPUT_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.total_unread_count, wire_type, r, ctx, &self.src, 3)
+                >>::merge(
+                        &mut self.total_unread_count,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        3,
+                    )
                     .map_err(|e| e.within(&SESSIONS_ATT_OUTPUT_VIEW_AT_3))
             }
             _ => {
@@ -23094,7 +23385,7 @@ pub struct SessionMsgReadInputView<'a> {
     pub msg_time: i64,
     /// `channelId` = 3
     pub channel_id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SessionMsgReadInputView<'_> {
     #[inline]
@@ -23131,11 +23422,9 @@ impl<'a> crate::view::View<'a> for SessionMsgReadInputView<'a> {
     type Message = SessionMsgReadInput;
     const NAME: &'static str = "SessionMsgReadInput";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -23148,19 +23437,40 @@ impl<'a> crate::view::View<'a> for SessionMsgReadInputView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&SESSION_MSG_READ_INPUT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.msg_time, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.msg_time,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&SESSION_MSG_READ_INPUT_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.channel_id, wire_type, r, ctx, &self.src, 3)
+                >>::merge(
+                        &mut self.channel_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        3,
+                    )
                     .map_err(|e| e.within(&SESSION_MSG_READ_INPUT_VIEW_AT_3))
             }
             _ => {
@@ -23377,8 +23687,8 @@ impl<'a> crate::view::View<'a> for DeleteSessionsInputView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         SessionInfoView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -23488,7 +23798,7 @@ pub struct SessionInfoView<'a> {
     pub r#type: i32,
     /// `channelId` = 2
     pub channel_id: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SessionInfoView<'_> {
     #[inline]
@@ -23523,11 +23833,9 @@ impl<'a> crate::view::View<'a> for SessionInfoView<'a> {
     type Message = SessionInfo;
     const NAME: &'static str = "SessionInfo";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -23540,13 +23848,27 @@ impl<'a> crate::view::View<'a> for SessionInfoView<'a> {
             1 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&SESSION_INFO_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.channel_id, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.channel_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&SESSION_INFO_VIEW_AT_2))
             }
             _ => {

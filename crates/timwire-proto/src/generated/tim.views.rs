@@ -23,7 +23,7 @@ pub struct TimErrorView<'a> {
     pub code: Option<i32>,
     /// `info` = 2
     pub info: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for TimErrorView<'_> {
     #[inline]
@@ -58,11 +58,9 @@ impl<'a> crate::view::View<'a> for TimErrorView<'a> {
     type Message = TimError;
     const NAME: &'static str = "TimError";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -80,7 +78,7 @@ impl<'a> crate::view::View<'a> for TimErrorView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&TIM_ERROR_VIEW_AT_1))
@@ -93,7 +91,7 @@ impl<'a> crate::view::View<'a> for TimErrorView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&TIM_ERROR_VIEW_AT_2))
@@ -648,7 +646,7 @@ pub struct TimReqView<'a> {
     pub req_str: Option<&'a str>,
     /// `reqStr2` = 7
     pub req_str2: Option<&'a str>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for TimReqView<'_> {
     #[inline]
@@ -693,11 +691,9 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
     type Message = TimReq;
     const NAME: &'static str = "TimReq";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -715,7 +711,7 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         1,
                     )
                     .map_err(|e| e.within(&TIM_REQ_VIEW_AT_1))
@@ -728,7 +724,7 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         2,
                     )
                     .map_err(|e| e.within(&TIM_REQ_VIEW_AT_2))
@@ -741,7 +737,7 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&TIM_REQ_VIEW_AT_3))
@@ -754,7 +750,7 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         4,
                     )
                     .map_err(|e| e.within(&TIM_REQ_VIEW_AT_4))
@@ -767,7 +763,7 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         5,
                     )
                     .map_err(|e| e.within(&TIM_REQ_VIEW_AT_5))
@@ -780,7 +776,7 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         6,
                     )
                     .map_err(|e| e.within(&TIM_REQ_VIEW_AT_6))
@@ -793,7 +789,7 @@ impl<'a> crate::view::View<'a> for TimReqView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         7,
                     )
                     .map_err(|e| e.within(&TIM_REQ_VIEW_AT_7))
@@ -1186,8 +1182,8 @@ impl<'a> crate::view::View<'a> for TidView<'a> {
                     );
                 }
                 42 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Str,
@@ -1654,8 +1650,8 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                     );
                 }
                 74 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -1663,8 +1659,8 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                     self.span_9 = r.span_since(self.span_9, start);
                 }
                 82 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Str,
@@ -1673,8 +1669,8 @@ impl<'a> crate::view::View<'a> for TimUserBeanView<'a> {
                     self.span_10 = r.span_since(self.span_10, start);
                 }
                 90 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Bytes,
@@ -2150,8 +2146,8 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                     );
                 }
                 18 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -2207,8 +2203,8 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                     );
                 }
                 74 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Str,
@@ -2217,8 +2213,8 @@ impl<'a> crate::view::View<'a> for TimRoomBeanView<'a> {
                     self.span_9 = r.span_since(self.span_9, start);
                 }
                 82 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Bytes,
@@ -2662,8 +2658,8 @@ impl<'a> crate::view::View<'a> for TimAuthView<'a> {
                     );
                 }
                 58 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Str,
@@ -3140,8 +3136,8 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                         .map_err(|e| e.within(&TIM_PRESENCE_VIEW_AT_5))?;
                 }
                 50 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -3165,8 +3161,8 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                     );
                 }
                 74 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Str,
@@ -3175,8 +3171,8 @@ impl<'a> crate::view::View<'a> for TimPresenceView<'a> {
                     self.span_9 = r.span_since(self.span_9, start);
                 }
                 82 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Bytes,
@@ -3899,8 +3895,8 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                     );
                 }
                 122 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Str,
@@ -3909,8 +3905,8 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                     self.span_15 = r.span_since(self.span_15, start);
                 }
                 130 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         crate::view::codec::Bytes,
@@ -3919,8 +3915,8 @@ impl<'a> crate::view::View<'a> for TimMessageView<'a> {
                     self.span_16 = r.span_since(self.span_16, start);
                 }
                 138 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -4185,7 +4181,7 @@ pub struct TimStreamView<'a> {
     pub body: Option<&'a [u8]>,
     /// `fromNode` = 5
     pub from_node: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for TimStreamView<'_> {
     #[inline]
@@ -4226,11 +4222,9 @@ impl<'a> crate::view::View<'a> for TimStreamView<'a> {
     type Message = TimStream;
     const NAME: &'static str = "TimStream";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -4243,13 +4237,20 @@ impl<'a> crate::view::View<'a> for TimStreamView<'a> {
             1 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.id, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&TIM_STREAM_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.v_node, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.v_node,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&TIM_STREAM_VIEW_AT_2))
             }
             3 => {
@@ -4260,7 +4261,7 @@ impl<'a> crate::view::View<'a> for TimStreamView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         3,
                     )
                     .map_err(|e| e.within(&TIM_STREAM_VIEW_AT_3))
@@ -4273,7 +4274,7 @@ impl<'a> crate::view::View<'a> for TimStreamView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         4,
                     )
                     .map_err(|e| e.within(&TIM_STREAM_VIEW_AT_4))
@@ -4281,7 +4282,14 @@ impl<'a> crate::view::View<'a> for TimStreamView<'a> {
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.from_node, wire_type, r, ctx, &self.src, 5)
+                >>::merge(
+                        &mut self.from_node,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        5,
+                    )
                     .map_err(|e| e.within(&TIM_STREAM_VIEW_AT_5))
             }
             _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within(&TIM_STREAM_VIEW_AT_0)),
@@ -4619,8 +4627,8 @@ impl<'a> crate::view::View<'a> for TimNodesView<'a> {
                     >(r, &TIM_NODES_VIEW_AT_1)?;
                 }
                 18 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         crate::view::codec::Str,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -4628,8 +4636,8 @@ impl<'a> crate::view::View<'a> for TimNodesView<'a> {
                     self.span_2 = r.span_since(self.span_2, start);
                 }
                 26 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         TimUserBeanView<'a>,
@@ -4638,8 +4646,8 @@ impl<'a> crate::view::View<'a> for TimNodesView<'a> {
                     self.span_3 = r.span_since(self.span_3, start);
                 }
                 34 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_map::<
                         crate::view::codec::Str,
                         TimRoomBeanView<'a>,
@@ -4904,8 +4912,8 @@ impl<'a> crate::view::View<'a> for TimMessageListView<'a> {
                     );
                 }
                 18 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         TimMessageView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)

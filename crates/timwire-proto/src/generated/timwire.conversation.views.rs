@@ -415,7 +415,7 @@ pub struct FileAttachmentView<'a> {
     pub height: Option<u32>,
     /// `duration` = 8
     pub duration: Option<u64>,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for FileAttachmentView<'_> {
     #[inline]
@@ -462,11 +462,9 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
     type Message = FileAttachment;
     const NAME: &'static str = "FileAttachment";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -479,31 +477,31 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.url, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.url, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&FILE_ATTACHMENT_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Uint64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.size, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.size, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&FILE_ATTACHMENT_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.name, wire_type, r, ctx, &self.src, 3)
+                >>::merge(&mut self.name, wire_type, r, ctx, &crate::view::Src::NONE, 3)
                     .map_err(|e| e.within(&FILE_ATTACHMENT_VIEW_AT_3))
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.md5, wire_type, r, ctx, &self.src, 4)
+                >>::merge(&mut self.md5, wire_type, r, ctx, &crate::view::Src::NONE, 4)
                     .map_err(|e| e.within(&FILE_ATTACHMENT_VIEW_AT_4))
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.ext, wire_type, r, ctx, &self.src, 5)
+                >>::merge(&mut self.ext, wire_type, r, ctx, &crate::view::Src::NONE, 5)
                     .map_err(|e| e.within(&FILE_ATTACHMENT_VIEW_AT_5))
             }
             6 => {
@@ -514,7 +512,7 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         6,
                     )
                     .map_err(|e| e.within(&FILE_ATTACHMENT_VIEW_AT_6))
@@ -527,7 +525,7 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         7,
                     )
                     .map_err(|e| e.within(&FILE_ATTACHMENT_VIEW_AT_7))
@@ -540,7 +538,7 @@ impl<'a> crate::view::View<'a> for FileAttachmentView<'a> {
                         wire_type,
                         r,
                         ctx,
-                        &self.src,
+                        &crate::view::Src::NONE,
                         8,
                     )
                     .map_err(|e| e.within(&FILE_ATTACHMENT_VIEW_AT_8))
@@ -771,7 +769,7 @@ pub struct LocationView<'a> {
     pub latitude: f64,
     /// `longitude` = 3
     pub longitude: f64,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for LocationView<'_> {
     #[inline]
@@ -808,11 +806,9 @@ impl<'a> crate::view::View<'a> for LocationView<'a> {
     type Message = Location;
     const NAME: &'static str = "Location";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -825,19 +821,33 @@ impl<'a> crate::view::View<'a> for LocationView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.title, wire_type, r, ctx, &self.src, 1)
+                >>::merge(&mut self.title, wire_type, r, ctx, &crate::view::Src::NONE, 1)
                     .map_err(|e| e.within(&LOCATION_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Double as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.latitude, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.latitude,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&LOCATION_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Double as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.longitude, wire_type, r, ctx, &self.src, 3)
+                >>::merge(
+                        &mut self.longitude,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        3,
+                    )
                     .map_err(|e| e.within(&LOCATION_VIEW_AT_3))
             }
             _ => r.skip(tag, wire_type, ctx).map_err(|e| e.within(&LOCATION_VIEW_AT_0)),
@@ -1661,7 +1671,7 @@ pub struct SystemNotificationView<'a> {
     pub content: &'a str,
     /// `custom` = 8
     pub custom: &'a str,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for SystemNotificationView<'_> {
     #[inline]
@@ -1708,11 +1718,9 @@ impl<'a> crate::view::View<'a> for SystemNotificationView<'a> {
     type Message = SystemNotification;
     const NAME: &'static str = "SystemNotification";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -1725,49 +1733,77 @@ impl<'a> crate::view::View<'a> for SystemNotificationView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.msg_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.msg_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&SYSTEM_NOTIFICATION_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Int64 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.time, wire_type, r, ctx, &self.src, 2)
+                >>::merge(&mut self.time, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                     .map_err(|e| e.within(&SYSTEM_NOTIFICATION_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.r#type, wire_type, r, ctx, &self.src, 3)
+                >>::merge(
+                        &mut self.r#type,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        3,
+                    )
                     .map_err(|e| e.within(&SYSTEM_NOTIFICATION_VIEW_AT_3))
             }
             4 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.from, wire_type, r, ctx, &self.src, 4)
+                >>::merge(&mut self.from, wire_type, r, ctx, &crate::view::Src::NONE, 4)
                     .map_err(|e| e.within(&SYSTEM_NOTIFICATION_VIEW_AT_4))
             }
             5 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.to, wire_type, r, ctx, &self.src, 5)
+                >>::merge(&mut self.to, wire_type, r, ctx, &crate::view::Src::NONE, 5)
                     .map_err(|e| e.within(&SYSTEM_NOTIFICATION_VIEW_AT_5))
             }
             6 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.scene, wire_type, r, ctx, &self.src, 6)
+                >>::merge(&mut self.scene, wire_type, r, ctx, &crate::view::Src::NONE, 6)
                     .map_err(|e| e.within(&SYSTEM_NOTIFICATION_VIEW_AT_6))
             }
             7 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.content, wire_type, r, ctx, &self.src, 7)
+                >>::merge(
+                        &mut self.content,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        7,
+                    )
                     .map_err(|e| e.within(&SYSTEM_NOTIFICATION_VIEW_AT_7))
             }
             8 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.custom, wire_type, r, ctx, &self.src, 8)
+                >>::merge(
+                        &mut self.custom,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        8,
+                    )
                     .map_err(|e| e.within(&SYSTEM_NOTIFICATION_VIEW_AT_8))
             }
             _ => {
@@ -1990,7 +2026,7 @@ pub struct HistoryCursorRequestView<'a> {
     pub next_req_message_id: &'a str,
     /// `count` = 3
     pub count: u32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for HistoryCursorRequestView<'_> {
     #[inline]
@@ -2027,11 +2063,9 @@ impl<'a> crate::view::View<'a> for HistoryCursorRequestView<'a> {
     type Message = HistoryCursorRequest;
     const NAME: &'static str = "HistoryCursorRequest";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -2044,19 +2078,33 @@ impl<'a> crate::view::View<'a> for HistoryCursorRequestView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.conversation_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.conversation_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&HISTORY_CURSOR_REQUEST_VIEW_AT_1))
             }
             2 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.next_req_message_id, wire_type, r, ctx, &self.src, 2)
+                >>::merge(
+                        &mut self.next_req_message_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        2,
+                    )
                     .map_err(|e| e.within(&HISTORY_CURSOR_REQUEST_VIEW_AT_2))
             }
             3 => {
                 <crate::view::codec::Uint32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 3)
+                >>::merge(&mut self.count, wire_type, r, ctx, &crate::view::Src::NONE, 3)
                     .map_err(|e| e.within(&HISTORY_CURSOR_REQUEST_VIEW_AT_3))
             }
             _ => {
@@ -2303,8 +2351,8 @@ impl<'a> crate::view::View<'a> for HistoryCursorResponseView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         MessageView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)
@@ -2459,7 +2507,7 @@ pub struct HistoryJumpRequestView<'a> {
     pub direction: i32,
     /// `count` = 5
     pub count: u32,
-    src: crate::view::Src<'a>,
+    src: ::core::marker::PhantomData<&'a ()>,
 }
 impl Default for HistoryJumpRequestView<'_> {
     #[inline]
@@ -2498,11 +2546,9 @@ impl<'a> crate::view::View<'a> for HistoryJumpRequestView<'a> {
     type Message = HistoryJumpRequest;
     const NAME: &'static str = "HistoryJumpRequest";
     fn src(&self) -> &crate::view::Src<'a> {
-        &self.src
+        &crate::view::Src::NONE
     }
-    fn set_src(&mut self, src: crate::view::Src<'a>) {
-        self.src = src;
-    }
+    fn set_src(&mut self, _: crate::view::Src<'a>) {}
     #[inline]
     fn merge_field(
         &mut self,
@@ -2515,7 +2561,14 @@ impl<'a> crate::view::View<'a> for HistoryJumpRequestView<'a> {
             1 => {
                 <crate::view::codec::Str as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.conversation_id, wire_type, r, ctx, &self.src, 1)
+                >>::merge(
+                        &mut self.conversation_id,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        1,
+                    )
                     .map_err(|e| e.within(&HISTORY_JUMP_REQUEST_VIEW_AT_1))
             }
             2 => {
@@ -2523,7 +2576,7 @@ impl<'a> crate::view::View<'a> for HistoryJumpRequestView<'a> {
                     let mut v = Default::default();
                     <crate::view::codec::Uint64 as crate::view::Codec<
                         'a,
-                    >>::merge(&mut v, wire_type, r, ctx, &self.src, 2)
+                    >>::merge(&mut v, wire_type, r, ctx, &crate::view::Src::NONE, 2)
                         .map(|()| {
                             self.anchor = Some(history_jump_request::Anchor::Sequence(v));
                         })
@@ -2535,7 +2588,7 @@ impl<'a> crate::view::View<'a> for HistoryJumpRequestView<'a> {
                     let mut v = Default::default();
                     <crate::view::codec::Int64 as crate::view::Codec<
                         'a,
-                    >>::merge(&mut v, wire_type, r, ctx, &self.src, 3)
+                    >>::merge(&mut v, wire_type, r, ctx, &crate::view::Src::NONE, 3)
                         .map(|()| {
                             self.anchor = Some(history_jump_request::Anchor::Time(v));
                         })
@@ -2545,13 +2598,20 @@ impl<'a> crate::view::View<'a> for HistoryJumpRequestView<'a> {
             4 => {
                 <crate::view::codec::Int32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.direction, wire_type, r, ctx, &self.src, 4)
+                >>::merge(
+                        &mut self.direction,
+                        wire_type,
+                        r,
+                        ctx,
+                        &crate::view::Src::NONE,
+                        4,
+                    )
                     .map_err(|e| e.within(&HISTORY_JUMP_REQUEST_VIEW_AT_4))
             }
             5 => {
                 <crate::view::codec::Uint32 as crate::view::Codec<
                     'a,
-                >>::merge(&mut self.count, wire_type, r, ctx, &self.src, 5)
+                >>::merge(&mut self.count, wire_type, r, ctx, &crate::view::Src::NONE, 5)
                     .map_err(|e| e.within(&HISTORY_JUMP_REQUEST_VIEW_AT_5))
             }
             _ => {
@@ -2818,8 +2878,8 @@ impl<'a> crate::view::View<'a> for HistoryJumpResponseView<'a> {
             let (key, len) = r.peek_key();
             match key {
                 10 => {
+                    let start = r.pos();
                     r.bump_key(len);
-                    let start = r.key_start();
                     crate::view::check_repeated::<
                         MessageView<'a>,
                     >(crate::view::WireType::LengthDelimited, r, ctx)

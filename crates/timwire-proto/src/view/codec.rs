@@ -57,6 +57,16 @@ pub trait Codec<'a> {
         Self::packed(r)
     }
 
+    /// Whether `bytes`, the whole of a length-delimited value, is a valid value of this type:
+    /// strings check their UTF-8, bytes take anything. Asked only of types whose values are
+    /// length-delimited and plain ([`WIRE`](Self::WIRE) `LengthDelimited`, [`LEAF`](Self::LEAF)),
+    /// by the map-entry fast path ([`check_map`](super::check_map)).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn valid(_bytes: &[u8]) -> bool {
+        true
+    }
+
     /// Validates one occurrence exactly as [`merge`](Self::merge) would (same acceptance, same
     /// error), without keeping it: lists and maps are checked when a view is decoded and read
     /// later, so their elements need no value then.
@@ -184,6 +194,11 @@ impl<'a> Codec<'a> for Str {
     #[inline(always)]
     fn value(r: &mut Reader<'a>) -> Result<&'a str, ViewError> {
         str_value(r)
+    }
+
+    #[inline(always)]
+    fn valid(bytes: &[u8]) -> bool {
+        smoothutf8::from_utf8(bytes).is_some()
     }
 
     #[inline(always)]

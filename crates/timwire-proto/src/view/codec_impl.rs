@@ -20,11 +20,11 @@ pub fn merge_message<'a, V: View<'a>>(
     parent: &Src<'a>,
     tag: u32,
 ) -> Result<(), ViewError> {
-    let end = r.enter(wire_type, ctx)?;
+    let (body, end) = r.enter_body(wire_type, ctx)?;
     let src = if slot.src().is_set() {
         parent.child(tag)
     } else {
-        Src::one(r.slice(r.pos(), end))
+        Src::one(body)
     };
     slot.set_src(src);
     slot.merge_body(r, end, ctx.enter())?;

@@ -72,6 +72,12 @@ impl Ctx {
         }
     }
 
+    /// Whether one more level of nesting is allowed (what [`check`](Self::check) tests).
+    #[inline(always)]
+    pub fn allows(self) -> bool {
+        self.0 != 0
+    }
+
     /// The allowance one level down.
     #[inline]
     pub fn enter(self) -> Ctx {
@@ -131,16 +137,20 @@ impl<'a> Reader<'a> {
     /// A varint: at most 10 bytes, the tenth at most 1 (prost's `decode_varint`).
     #[inline(always)]
     pub fn varint(&mut self) -> Result<u64, ViewError> {
-        match self.buf.get(self.pos..) {
-            Some([b, ..]) if *b < 0x80 => {
+        // Byte by byte (`get(pos)`, not `get(pos..)`): one bounds check per byte.
+        match self.buf.get(self.pos) {
+            Some(&b0) if b0 < 0x80 => {
                 self.pos += 1;
-                Ok(u64::from(*b))
+                Ok(u64::from(b0))
             }
-            Some([b0, b1, ..]) if *b1 < 0x80 => {
-                self.pos += 2;
-                Ok(u64::from(b0 & 0x7f) | (u64::from(*b1) << 7))
-            }
-            _ => self.varint_slow(),
+            Some(&b0) => match self.buf.get(self.pos + 1) {
+                Some(&b1) if b1 < 0x80 => {
+                    self.pos += 2;
+                    Ok(u64::from(b0 & 0x7f) | (u64::from(b1) << 7))
+                }
+                _ => self.varint_slow(),
+            },
+            None => self.varint_slow(),
         }
     }
 
@@ -250,17 +260,21 @@ impl<'a> Reader<'a> {
     /// the field cannot have, a longer key, the end of the input.
     #[inline(always)]
     pub fn peek_key(&self) -> (u32, usize) {
-        match self.buf.get(self.pos..) {
-            Some([b0, ..]) if *b0 < 0x80 => (u32::from(*b0), 1),
-            Some([b0, b1, ..]) if *b1 < 0x80 => (u32::from(b0 & 0x7f) | (u32::from(*b1) << 7), 2),
-            _ => (0, 0),
+        match self.buf.get(self.pos) {
+            Some(&b0) if b0 < 0x80 => (u32::from(b0), 1),
+            Some(&b0) => match self.buf.get(self.pos + 1) {
+                Some(&b1) if b1 < 0x80 => (u32::from(b0 & 0x7f) | (u32::from(b1) << 7), 2),
+                _ => (0, 0),
+            },
+            None => (0, 0),
         }
     }
 
-    /// Moves past a key of `len` bytes that [`peek_key`](Self::peek_key) returned.
+    /// Moves past a key of `len` bytes that [`peek_key`](Self::peek_key) returned. Unlike
+    /// [`key`](Self::key) it does not record where the key started (most fields never ask):
+    /// a caller that needs it takes [`pos`](Self::pos) first.
     #[inline(always)]
     pub fn bump_key(&mut self, len: usize) {
-        self.key_start = self.pos;
         self.pos += len;
     }
 
@@ -285,6 +299,40 @@ impl<'a> Reader<'a> {
             return Err(ViewError::new(ViewErrorKind::InvalidTag, start));
         }
         Ok((tag, wire_type))
+    }
+
+    /// The entry of a map field whose key and value are both length-delimited, when it has
+    /// the shape encoders give it: a one-byte length, then field 1 and field 2 in that order,
+    /// each with a one-byte key and a one-byte length, filling the entry exactly. Returns the
+    /// key's and the value's bytes and the offset after the entry, without moving the cursor;
+    /// `None` for any other shape (which the general path then reads).
+    #[inline(always)]
+    pub fn map_entry(&self) -> Option<(&'a [u8], &'a [u8], usize)> {
+        let rest = self.buf.get(self.pos..)?;
+        let [len, 0x0a, key_len, rest @ ..] = rest else {
+            return None;
+        };
+        let (len, key_len) = (usize::from(*len), usize::from(*key_len));
+        if len >= 0x80 || key_len >= 0x80 {
+            return None;
+        }
+        let (key, rest) = rest.split_at_checked(key_len)?;
+        let [0x12, value_len, rest @ ..] = rest else {
+            return None;
+        };
+        let value_len = usize::from(*value_len);
+        // The entry's length covers both fields exactly (a longer entry has more fields).
+        if value_len >= 0x80 || len != key_len + value_len + 4 {
+            return None;
+        }
+        let value = rest.get(..value_len)?;
+        Some((key, value, self.pos + 1 + len))
+    }
+
+    /// Moves the cursor to `pos`, an offset [`map_entry`](Self::map_entry) returned.
+    #[inline(always)]
+    pub fn skip_to(&mut self, pos: usize) {
+        self.pos = pos;
     }
 
     /// Where the last key read started.
@@ -333,6 +381,25 @@ impl<'a> Reader<'a> {
         self.expect(WireType::LengthDelimited, wire_type)?;
         ctx.check(self.pos)?;
         self.length()
+    }
+
+    /// [`enter`](Self::enter), returning the nested message's body as well as its end (one
+    /// bounds check for both).
+    #[inline(always)]
+    pub fn enter_body(
+        &mut self,
+        wire_type: WireType,
+        ctx: Ctx,
+    ) -> Result<(&'a [u8], usize), ViewError> {
+        self.expect(WireType::LengthDelimited, wire_type)?;
+        ctx.check(self.pos)?;
+        let len = self.varint()?;
+        let start = self.pos;
+        let body = usize::try_from(len).ok().and_then(|len| {
+            let end = start.checked_add(len)?;
+            Some((self.buf.get(start..end)?, end))
+        });
+        body.ok_or_else(|| self.err(ViewErrorKind::BufferUnderflow))
     }
 
     /// A length-delimited value (string or bytes): the slice it covers.

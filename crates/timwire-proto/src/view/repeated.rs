@@ -256,9 +256,27 @@ fn map_entry<'a, K: Codec<'a>, V: Codec<'a>>(
 }
 
 /// Validates one occurrence of a repeated field (packed or not), as prost's `merge_repeated`.
+///
+/// One plain value (a string, bytes, an unpacked scalar) is read inline, as the generated fast
+/// path reads a singular field; packed lists and messages take the general path, out of line.
 #[doc(hidden)]
-#[inline]
+#[inline(always)]
 pub fn check_repeated<'a, C: Codec<'a>>(
+    wire_type: WireType,
+    r: &mut Reader<'a>,
+    ctx: Ctx,
+) -> Result<(), ViewError> {
+    // What `C::check` does for this wire type (the wire type matches, so `expect` passes and
+    // the value is read), without the call.
+    if C::LEAF && wire_type == C::WIRE {
+        return C::value(r).map(drop);
+    }
+    check_repeated_general::<C>(wire_type, r, ctx)
+}
+
+/// [`check_repeated`] for packed lists, messages and unexpected wire types.
+#[inline(never)]
+fn check_repeated_general<'a, C: Codec<'a>>(
     wire_type: WireType,
     r: &mut Reader<'a>,
     ctx: Ctx,
@@ -274,9 +292,39 @@ pub fn check_repeated<'a, C: Codec<'a>>(
 }
 
 /// Validates one entry of a map field, as prost's map merge.
+///
+/// The common entry of strings or bytes is checked inline; any other takes the general path,
+/// out of line.
 #[doc(hidden)]
-#[inline]
+#[inline(always)]
 pub fn check_map<'a, K: Codec<'a>, V: Codec<'a>>(
+    wire_type: WireType,
+    r: &mut Reader<'a>,
+    ctx: Ctx,
+) -> Result<(), ViewError> {
+    // The common shape of an entry of strings or bytes (key then value, one-byte lengths),
+    // checked in one step; any other entry, or one that fails (bad UTF-8, say), is read by the
+    // general path below, which names the error.
+    if K::LEAF
+        && V::LEAF
+        && K::WIRE == WireType::LengthDelimited
+        && V::WIRE == WireType::LengthDelimited
+        && wire_type == WireType::LengthDelimited
+        && ctx.allows()
+    {
+        if let Some((key, value, after)) = r.map_entry() {
+            if K::valid(key) && V::valid(value) {
+                r.skip_to(after);
+                return Ok(());
+            }
+        }
+    }
+    check_map_general::<K, V>(wire_type, r, ctx)
+}
+
+/// [`check_map`] for entries of any shape: prost's map merge, step by step.
+#[inline(never)]
+fn check_map_general<'a, K: Codec<'a>, V: Codec<'a>>(
     wire_type: WireType,
     r: &mut Reader<'a>,
     ctx: Ctx,
@@ -305,4 +353,122 @@ pub fn check_map<'a, K: Codec<'a>, V: Codec<'a>>(
         }
     }
     r.finish(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::codec::{Bytes, Int32, Str};
+    use super::super::reader::RECURSION_LIMIT;
+    use super::*;
+
+    /// Inputs around every boundary of the inline paths: map entries of every small key and
+    /// value length, each byte replaced by values that change its meaning (a continuation bit,
+    /// another key, invalid UTF-8), cut at every length, and followed by more bytes.
+    fn inputs() -> Vec<Vec<u8>> {
+        let mut bases = Vec::new();
+        for key_len in 0..4u8 {
+            for value_len in 0..4u8 {
+                let mut entry = vec![key_len + value_len + 4, 0x0a, key_len];
+                entry.extend((0..key_len).map(|i| b'a' + i));
+                entry.extend([0x12, value_len]);
+                entry.extend((0..value_len).map(|i| b'k' + i));
+                bases.push(entry);
+            }
+        }
+        bases.push(vec![0x05, 0x12, 0x01, b'v', 0x0a, 0x00]); // value before key
+        bases.push(vec![0x06, 0x0a, 0x00, 0x12, 0x00, 0x18, 0x01]); // an unknown field after
+        bases.push(vec![0x03, 0x0a, 0x81, 0x00]); // a two-byte key length
+        bases.push(vec![0x81, 0x00]); // a two-byte entry length
+        let mut out = Vec::new();
+        for base in bases {
+            for at in 0..base.len() {
+                for byte in [0x00, 0x01, 0x0a, 0x12, 0x7f, 0x80, 0xc3, 0xff] {
+                    let mut v = base.clone();
+                    v[at] = byte;
+                    out.push(v);
+                }
+            }
+            for end in 0..base.len() {
+                out.push(base[..end].to_vec());
+            }
+            let mut longer = base.clone();
+            longer.extend([0x0a, 0x01, b'x']);
+            out.push(longer);
+            out.push(base);
+        }
+        out
+    }
+
+    /// Runs `check` on `input` after a one-byte prefix (so offsets are not 0): its result and
+    /// where the cursor ends.
+    fn run(
+        input: &[u8],
+        check: impl Fn(&mut Reader<'_>) -> Result<(), ViewError>,
+    ) -> (Result<(), ViewError>, usize) {
+        let mut buf = vec![0x7a];
+        buf.extend_from_slice(input);
+        let mut r = Reader::new(&buf);
+        r.key().expect("a one-byte key");
+        let result = check(&mut r);
+        (result, r.pos())
+    }
+
+    /// The inline map-entry path gives exactly what the general path gives: the same result,
+    /// the same error (kind and offset), the cursor at the same place, for every input above,
+    /// every wire type and with no nesting left.
+    #[test]
+    fn map_entries_inline_and_general_agree() {
+        let mut spent = Ctx::TOP;
+        for _ in 0..RECURSION_LIMIT {
+            spent = spent.enter();
+        }
+        for input in inputs() {
+            for ctx in [Ctx::TOP, spent] {
+                for wire_type in [WireType::LengthDelimited, WireType::Varint] {
+                    assert_eq!(
+                        run(&input, |r| check_map::<Str, Str>(wire_type, r, ctx)),
+                        run(&input, |r| check_map_general::<Str, Str>(wire_type, r, ctx)),
+                        "map<string, string>, {wire_type:?}, {input:02x?}"
+                    );
+                    assert_eq!(
+                        run(&input, |r| check_map::<Str, Bytes>(wire_type, r, ctx)),
+                        run(&input, |r| check_map_general::<Str, Bytes>(
+                            wire_type, r, ctx
+                        )),
+                        "map<string, bytes>, {wire_type:?}, {input:02x?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The same for one element of a repeated field: strings, bytes and an int32 (unpacked
+    /// and packed).
+    #[test]
+    fn repeated_elements_inline_and_general_agree() {
+        for input in inputs() {
+            for wire_type in [WireType::LengthDelimited, WireType::Varint] {
+                let ctx = Ctx::TOP;
+                assert_eq!(
+                    run(&input, |r| check_repeated::<Str>(wire_type, r, ctx)),
+                    run(&input, |r| check_repeated_general::<Str>(wire_type, r, ctx)),
+                    "string, {wire_type:?}, {input:02x?}"
+                );
+                assert_eq!(
+                    run(&input, |r| check_repeated::<Bytes>(wire_type, r, ctx)),
+                    run(&input, |r| check_repeated_general::<Bytes>(
+                        wire_type, r, ctx
+                    )),
+                    "bytes, {wire_type:?}, {input:02x?}"
+                );
+                assert_eq!(
+                    run(&input, |r| check_repeated::<Int32>(wire_type, r, ctx)),
+                    run(&input, |r| check_repeated_general::<Int32>(
+                        wire_type, r, ctx
+                    )),
+                    "int32, {wire_type:?}, {input:02x?}"
+                );
+            }
+        }
+    }
 }

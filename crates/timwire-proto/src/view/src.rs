@@ -16,29 +16,43 @@ pub const MAX_PATH: usize = 2;
 /// root body, in input order, which is what iteration walks.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// 24 bytes: the root (`None` until a body is recorded) and the path, whose unused entries are
+/// 0 (no field is numbered 0), so its depth needs no byte of its own. Every view but those of
+/// messages without lists, maps or message fields carries one, and a view is copied when it is
+/// returned, so each byte saved here is saved several times over.
 pub struct Src<'a> {
-    root: &'a [u8],
+    root: Option<&'a [u8]>,
     path: [u32; MAX_PATH],
-    depth: u8,
-    set: bool,
 }
 
 impl<'a> Src<'a> {
+    /// No body: what a view without lists, maps or message fields, which keeps no `Src`,
+    /// reports (and passes to its fields, which do not read it).
+    pub const NONE: Src<'static> = Src {
+        root: None,
+        path: [0; MAX_PATH],
+    };
+
     /// One body.
     #[inline]
     pub fn one(body: &'a [u8]) -> Self {
         Self {
-            root: body,
+            root: Some(body),
             path: [0; MAX_PATH],
-            depth: 0,
-            set: true,
         }
     }
 
     /// Whether a body was recorded (a default view has none).
     #[inline]
     pub fn is_set(&self) -> bool {
-        self.set
+        self.root.is_some()
+    }
+
+    /// How many fields the path has.
+    #[inline]
+    fn depth(&self) -> usize {
+        self.path.iter().take_while(|&&tag| tag != 0).count()
     }
 
     /// Where to look for a repeated field whose occurrences all lie in `span` (recorded when
@@ -46,21 +60,19 @@ impl<'a> Src<'a> {
     /// merged from several.
     #[inline]
     pub fn narrow(&self, span: &'a [u8]) -> Self {
-        match (self.set, self.depth) {
+        match (self.is_set(), self.depth()) {
             (true, 0) if span.is_empty() => Self::default(),
             (true, 0) => Self::one(span),
             _ => *self,
         }
     }
 
-    /// Every occurrence of field `tag` in what `self` stands for.
+    /// Every occurrence of field `tag` (never 0) in what `self` stands for.
     #[inline]
     pub fn child(&self, tag: u32) -> Self {
         let mut out = *self;
-        let depth = usize::from(self.depth);
-        if let Some(slot) = out.path.get_mut(depth) {
+        if let Some(slot) = out.path.get_mut(self.depth()) {
             *slot = tag;
-            out.depth += 1;
         }
         out
     }
@@ -68,16 +80,17 @@ impl<'a> Src<'a> {
     /// The occurrences of field `tag`, in input order.
     pub(crate) fn occurrences(&self, tag: u32) -> Occurrences<'a> {
         let mut levels = [Level::default(); MAX_PATH + 1];
+        let root = self.root.unwrap_or_default();
         levels[0] = Level {
-            reader: Reader::new(self.root),
-            end: self.root.len(),
+            reader: Reader::new(root),
+            end: root.len(),
         };
         Occurrences {
             path: self.path,
-            depth: usize::from(self.depth),
+            depth: self.depth(),
             tag,
             levels,
-            level: if self.set { 1 } else { 0 },
+            level: usize::from(self.is_set()),
         }
     }
 }
