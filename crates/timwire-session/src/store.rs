@@ -62,8 +62,12 @@
 //! # Ok::<(), timwire_session::store::StoreError>(())
 //! ```
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::Arc;
+
+// Mailboxes are looked up by user name for every message stored and marked delivered (see
+// the root Cargo.toml for why foldhash).
+use foldhash::HashMap;
 
 /// The bounds of a [`MessageStore`] (see the [module docs](self) for what happens at each).
 ///
@@ -218,9 +222,9 @@ impl<M> MessageStore<M> {
                 max_total: limits.max_total.max(1),
                 max_users: limits.max_users,
             },
-            mailboxes: HashMap::new(),
+            mailboxes: HashMap::default(),
             by_seq: BTreeMap::new(),
-            delivered: HashMap::new(),
+            delivered: HashMap::default(),
             next_seq: 0,
             stats: StoreStats::default(),
         }
@@ -275,8 +279,8 @@ impl<M> MessageStore<M> {
         direction: Direction,
         message: M,
     ) -> Result<u64, StoreError> {
-        let key: Arc<str> = match self.mailboxes.get_key_value(user) {
-            Some((key, _)) => Arc::clone(key),
+        let (key, len): (Arc<str>, usize) = match self.mailboxes.get_key_value(user) {
+            Some((key, mailbox)) => (Arc::clone(key), mailbox.len()),
             None => {
                 if self.mailboxes.len() >= self.limits.max_users {
                     self.stats.refused = self.stats.refused.saturating_add(1);
@@ -285,11 +289,11 @@ impl<M> MessageStore<M> {
                         max: self.limits.max_users,
                     });
                 }
-                Arc::from(user)
+                (Arc::from(user), 0)
             }
         };
         // Make room: first in this mailbox, then in the store.
-        if self.len(user) >= self.limits.max_per_user {
+        if len >= self.limits.max_per_user {
             self.drop_oldest_of(&key);
             self.stats.evicted_per_user = self.stats.evicted_per_user.saturating_add(1);
         }
@@ -433,9 +437,12 @@ impl<M> MessageStore<M> {
         let Some((key, _)) = self.mailboxes.get_key_value(user) else {
             return;
         };
-        let key = Arc::clone(key);
-        let mark = self.delivered.entry(key).or_insert(time_ms);
-        *mark = (*mark).max(time_ms);
+        // Marked again for every acknowledgement (tim): the mark usually exists.
+        if let Some(mark) = self.delivered.get_mut(user) {
+            *mark = (*mark).max(time_ms);
+            return;
+        }
+        self.delivered.insert(Arc::clone(key), time_ms);
     }
 
     /// The time up to which `user`'s received messages were [marked
