@@ -62,12 +62,14 @@
 //! # Ok::<(), timwire_session::store::StoreError>(())
 //! ```
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 // Mailboxes are looked up by user name for every message stored and marked delivered (see
 // the root Cargo.toml for why foldhash).
 use foldhash::HashMap;
+
+use crate::insert_order::InsertOrder;
 
 /// The bounds of a [`MessageStore`] (see the [module docs](self) for what happens at each).
 ///
@@ -205,7 +207,7 @@ pub struct MessageStore<M> {
     mailboxes: HashMap<Arc<str>, VecDeque<Stored<M>>>,
     /// Every stored message by insertion number, with its mailbox: the oldest is dropped
     /// first when the store is full.
-    by_seq: BTreeMap<u64, Arc<str>>,
+    by_seq: InsertOrder,
     /// Per mailbox: the time up to which the server knows its received messages were
     /// delivered (profiles where the server tracks delivery: tim's offline messages).
     delivered: HashMap<Arc<str>, i64>,
@@ -223,7 +225,7 @@ impl<M> MessageStore<M> {
                 max_users: limits.max_users,
             },
             mailboxes: HashMap::default(),
-            by_seq: BTreeMap::new(),
+            by_seq: InsertOrder::default(),
             delivered: HashMap::default(),
             next_seq: 0,
             stats: StoreStats::default(),
@@ -251,7 +253,7 @@ impl<M> MessageStore<M> {
 
     /// Whether the store holds no message.
     pub fn is_empty(&self) -> bool {
-        self.by_seq.is_empty()
+        self.by_seq.len() == 0
     }
 
     /// Stores `message` in `user`'s mailbox at server time `time_ms`, dropping the oldest
@@ -323,7 +325,7 @@ impl<M> MessageStore<M> {
                 message,
             },
         );
-        self.by_seq.insert(seq, key);
+        self.by_seq.push(seq, key);
         self.stats.inserted = self.stats.inserted.saturating_add(1);
         Ok(seq)
     }
@@ -334,7 +336,7 @@ impl<M> MessageStore<M> {
             return;
         };
         if let Some(dropped) = mailbox.pop_front() {
-            self.by_seq.remove(&dropped.seq);
+            self.by_seq.remove(dropped.seq);
         }
         if mailbox.is_empty() {
             self.mailboxes.remove(user);
