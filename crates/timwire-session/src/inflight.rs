@@ -29,7 +29,9 @@
 //!   back for sending on the next connection.
 
 use std::cell::Cell;
-use std::collections::HashMap;
+// Looked up on every PUBACK and every push (see the root Cargo.toml for why foldhash); the
+// keys are this side's own msgIds, bounded by the window.
+use foldhash::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::event::{RequestId, RequestKind, Window};
@@ -82,7 +84,7 @@ pub(crate) struct Inflight<P> {
 impl<P> Default for Inflight<P> {
     fn default() -> Self {
         Self {
-            entries: HashMap::new(),
+            entries: HashMap::default(),
             publishes: 0,
             requests: 0,
             earliest: Cell::new(None),

@@ -166,6 +166,7 @@ mod error;
 mod event;
 pub mod handshake;
 pub mod inflight;
+mod insert_order;
 pub mod keepalive;
 pub mod limits;
 pub mod msgid;

@@ -62,8 +62,14 @@
 //! # Ok::<(), timwire_session::store::StoreError>(())
 //! ```
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
+
+// Mailboxes are looked up by user name for every message stored and marked delivered (see
+// the root Cargo.toml for why foldhash).
+use foldhash::HashMap;
+
+use crate::insert_order::InsertOrder;
 
 /// The bounds of a [`MessageStore`] (see the [module docs](self) for what happens at each).
 ///
@@ -201,7 +207,7 @@ pub struct MessageStore<M> {
     mailboxes: HashMap<Arc<str>, VecDeque<Stored<M>>>,
     /// Every stored message by insertion number, with its mailbox: the oldest is dropped
     /// first when the store is full.
-    by_seq: BTreeMap<u64, Arc<str>>,
+    by_seq: InsertOrder,
     /// Per mailbox: the time up to which the server knows its received messages were
     /// delivered (profiles where the server tracks delivery: tim's offline messages).
     delivered: HashMap<Arc<str>, i64>,
@@ -218,9 +224,9 @@ impl<M> MessageStore<M> {
                 max_total: limits.max_total.max(1),
                 max_users: limits.max_users,
             },
-            mailboxes: HashMap::new(),
-            by_seq: BTreeMap::new(),
-            delivered: HashMap::new(),
+            mailboxes: HashMap::default(),
+            by_seq: InsertOrder::default(),
+            delivered: HashMap::default(),
             next_seq: 0,
             stats: StoreStats::default(),
         }
@@ -247,7 +253,7 @@ impl<M> MessageStore<M> {
 
     /// Whether the store holds no message.
     pub fn is_empty(&self) -> bool {
-        self.by_seq.is_empty()
+        self.by_seq.len() == 0
     }
 
     /// Stores `message` in `user`'s mailbox at server time `time_ms`, dropping the oldest
@@ -275,8 +281,8 @@ impl<M> MessageStore<M> {
         direction: Direction,
         message: M,
     ) -> Result<u64, StoreError> {
-        let key: Arc<str> = match self.mailboxes.get_key_value(user) {
-            Some((key, _)) => Arc::clone(key),
+        let (key, len): (Arc<str>, usize) = match self.mailboxes.get_key_value(user) {
+            Some((key, mailbox)) => (Arc::clone(key), mailbox.len()),
             None => {
                 if self.mailboxes.len() >= self.limits.max_users {
                     self.stats.refused = self.stats.refused.saturating_add(1);
@@ -285,11 +291,11 @@ impl<M> MessageStore<M> {
                         max: self.limits.max_users,
                     });
                 }
-                Arc::from(user)
+                (Arc::from(user), 0)
             }
         };
         // Make room: first in this mailbox, then in the store.
-        if self.len(user) >= self.limits.max_per_user {
+        if len >= self.limits.max_per_user {
             self.drop_oldest_of(&key);
             self.stats.evicted_per_user = self.stats.evicted_per_user.saturating_add(1);
         }
@@ -319,7 +325,7 @@ impl<M> MessageStore<M> {
                 message,
             },
         );
-        self.by_seq.insert(seq, key);
+        self.by_seq.push(seq, key);
         self.stats.inserted = self.stats.inserted.saturating_add(1);
         Ok(seq)
     }
@@ -330,7 +336,7 @@ impl<M> MessageStore<M> {
             return;
         };
         if let Some(dropped) = mailbox.pop_front() {
-            self.by_seq.remove(&dropped.seq);
+            self.by_seq.remove(dropped.seq);
         }
         if mailbox.is_empty() {
             self.mailboxes.remove(user);
@@ -433,9 +439,12 @@ impl<M> MessageStore<M> {
         let Some((key, _)) = self.mailboxes.get_key_value(user) else {
             return;
         };
-        let key = Arc::clone(key);
-        let mark = self.delivered.entry(key).or_insert(time_ms);
-        *mark = (*mark).max(time_ms);
+        // Marked again for every acknowledgement (tim): the mark usually exists.
+        if let Some(mark) = self.delivered.get_mut(user) {
+            *mark = (*mark).max(time_ms);
+            return;
+        }
+        self.delivered.insert(Arc::clone(key), time_ms);
     }
 
     /// The time up to which `user`'s received messages were [marked

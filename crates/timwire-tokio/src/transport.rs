@@ -63,8 +63,11 @@ type Ws = WebSocketStream<Prefixed>;
 const READ_CHUNK: usize = 16 * 1024;
 
 /// The read buffer of a WebSocket connection (tungstenite's default is 128 KiB, allocated for
-/// every connection up front); a larger message is read in several steps.
-pub(crate) const WS_READ_BUFFER: usize = 8 * 1024;
+/// every connection up front); a larger message is read in several steps. tungstenite zeroes
+/// the buffer's free room (up to this size) before every read: at 8 KiB that was 5 % of a
+/// WebSocket relay's instructions (callgrind, tim profile, 64-byte messages, where one read
+/// holds a few frames); 2 KiB still takes about twenty such frames a read.
+pub(crate) const WS_READ_BUFFER: usize = 2 * 1024;
 
 /// What one read gave.
 #[derive(Debug)]

@@ -36,11 +36,14 @@
 //! unacknowledged message) are recognised by (sender, TimMessage `id` / `clientUniqueId`) and
 //! answered with the first copy's PUBACK, not stored twice.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+// The hub's maps are looked up several times for every message relayed (see the root
+// Cargo.toml for why foldhash); each is bounded (connections, users, `seen_limit`).
+use foldhash::{HashMap, HashSet};
 use prost::Message as _;
 use timwire::proto::rongcloud::{
     ChannelType, ChrmOutput, ChrmPullMsg, DownStreamMessage, HistoryMsgInput, RelationQryInput,
@@ -168,12 +171,12 @@ impl Hub {
     pub(crate) fn new(profile: Profile, limits: StoreLimits) -> Self {
         Self {
             profile,
-            conns: HashMap::new(),
-            users: HashMap::new(),
+            conns: HashMap::default(),
+            users: HashMap::default(),
             rong: MessageStore::new(limits),
             tim_store: MessageStore::new(limits),
             uids: UidGenerator::new(1),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             seen_order: VecDeque::new(),
             seen_limit: limits.max_total,
             max_queue: limits.max_per_user,
@@ -183,7 +186,7 @@ impl Hub {
             rooms: Rooms::default(),
             breaks: None,
             last_time_ms: 0,
-            offline_batches: HashMap::new(),
+            offline_batches: HashMap::default(),
             stats: HubStats::default(),
         }
     }
@@ -633,12 +636,17 @@ impl Hub {
             node: sender.to_owned(),
             ..Default::default()
         };
-        let forwarded = Forwarded::new(&tid, message, stamp, i64::try_from(number).ok()?).ok()?;
+        let forwarded = Forwarded::new(&tid, message, stamp, i64::try_from(number).ok()?)
+            .ok()?
+            .with_client_bytes(data);
         self.stats.messages += 1;
         self.remember(sender, key, stamp);
-        let recipients: Vec<String> = forwarded.recipients(&[]).map(str::to_owned).collect();
-        let shared = Arc::new(forwarded.message().clone());
-        if forwarded.is_storable() {
+        let storable = forwarded.is_storable();
+        // One encoding for every recipient's PUBLISH (shared bytes), and one copy of the
+        // message for both mailboxes (the forwarded message itself, not a clone of it).
+        let publish = forwarded.publish(0);
+        let shared = forwarded.shared();
+        if storable {
             let _ = self.tim_store.insert(
                 sender,
                 stamp.time_ms,
@@ -647,22 +655,27 @@ impl Hub {
                 Arc::clone(&shared),
             );
         }
-        for r in recipients {
-            let stored = forwarded.is_storable()
+        for r in forwarded.recipients(&[]) {
+            let stored = storable
                 && self
                     .tim_store
                     .insert(
-                        &r,
+                        r,
                         stamp.time_ms,
                         forwarded.recipient_conversation(),
                         Direction::Received,
                         Arc::clone(&shared),
                     )
                     .is_ok();
-            if !self.users.contains_key(&r) && self.users.len() >= self.max_users {
-                continue; // bounded: no queue for yet another user nobody has seen
+            if !self.users.contains_key(r) {
+                if self.users.len() >= self.max_users {
+                    continue; // bounded: no queue for yet another user nobody has seen
+                }
+                self.users.insert(r.to_owned(), User::default());
             }
-            let u = self.users.entry(r.clone()).or_default();
+            let Some(u) = self.users.get_mut(r) else {
+                continue;
+            };
             if u.queue.len() >= self.max_queue {
                 // Bounded: the oldest undelivered message gives way.
                 if let Some((&oldest, _)) = u.queue.iter().next() {
@@ -673,10 +686,10 @@ impl Hub {
             let queued = Queued {
                 time_ms: stamp.time_ms,
                 stored,
-                publish: forwarded.publish(0),
+                publish: publish.clone(),
             };
             u.queue.insert(number, queued);
-            self.push_tim(&r);
+            self.push_tim(r);
         }
         Some(forwarded.pub_ack(0))
     }

@@ -23,6 +23,7 @@
 //! [`Direction::Received`]: crate::store::Direction::Received
 //! [`Direction::Sent`]: crate::store::Direction::Sent
 
+mod patch;
 pub mod rongcloud;
 pub mod tim;
 pub mod uid;

@@ -36,6 +36,8 @@
 //! reconnect it comes again as an offline message. Clients drop duplicates by the TimMessage
 //! `id`, which stays the same on every copy.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use prost::Message;
 use timwire_proto::tim::{MsType, OdType, TimMessage, rules};
@@ -71,7 +73,10 @@ pub struct Forwarded {
     sender: String,
     target: String,
     stamp: Stamp,
-    message: TimMessage,
+    /// Shared: a server files the same message in several mailboxes ([`Self::shared`]).
+    message: Arc<TimMessage>,
+    /// The message's encoding, when made from the client's ([`Self::with_client_bytes`]).
+    encoded: Option<Bytes>,
 }
 
 impl Forwarded {
@@ -120,13 +125,70 @@ impl Forwarded {
             sender: sender.node.clone(),
             target,
             stamp,
-            message,
+            message: Arc::new(message),
+            encoded: None,
         })
+    }
+
+    /// Makes the recipients' encoding ([`Self::publish`]) from `original`, the client's bytes
+    /// the message was decoded from, rewriting only the fields the server sets instead of
+    /// encoding the whole message again (the cost of a relay's every message). The result
+    /// decodes to exactly [`Self::message`]; bytes that are not a plain protobuf message leave
+    /// the full encoding in place. `original` must be what the message was decoded from.
+    ///
+    /// ```
+    /// use prost::Message;
+    /// use timwire_proto::tim::{TimMessage, Tid};
+    /// use timwire_session::relay::{UidGenerator, tim::Forwarded};
+    ///
+    /// let alice = Tid { node: "alice".into(), ..Default::default() };
+    /// let original = TimMessage {
+    ///     ms_type: 2, od_type: 1,
+    ///     to_tid: Some(Tid { node: "bob".into(), ..Default::default() }),
+    ///     data_string: Some("hi".into()),
+    ///     ..Default::default()
+    /// }
+    /// .encode_to_vec();
+    /// let stamp = UidGenerator::new(1).next(1_795_432_394_449)?;
+    /// let message = TimMessage::decode(&original[..])?;
+    /// let forwarded = Forwarded::new(&alice, message, stamp, 41)?.with_client_bytes(&original);
+    /// let sent = TimMessage::decode(forwarded.publish(1).data)?;
+    /// assert_eq!(&sent, forwarded.message());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_client_bytes(mut self, original: &[u8]) -> Self {
+        self.encoded = super::patch::patch(original, &self.message).map(Bytes::from);
+        self
     }
 
     /// The forwarded message.
     pub fn message(&self) -> &TimMessage {
         &self.message
+    }
+
+    /// The forwarded message, shared: what a server files in the sender's and the recipients'
+    /// mailboxes, without a copy of the message for each.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use timwire_proto::tim::{TimMessage, Tid};
+    /// use timwire_session::relay::{UidGenerator, tim::Forwarded};
+    ///
+    /// let alice = Tid { node: "alice".into(), ..Default::default() };
+    /// let hello = TimMessage {
+    ///     ms_type: 2, od_type: 1,
+    ///     to_tid: Some(Tid { node: "bob".into(), ..Default::default() }),
+    ///     ..Default::default()
+    /// };
+    /// let forwarded = Forwarded::new(&alice, hello, UidGenerator::new(1).next(1_000)?, 7)?;
+    /// let (sent, received) = (forwarded.shared(), forwarded.shared());
+    /// assert!(Arc::ptr_eq(&sent, &received));
+    /// assert_eq!(*sent, *forwarded.message());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shared(&self) -> Arc<TimMessage> {
+        Arc::clone(&self.message)
     }
 
     /// Server time and messageUId.
@@ -190,7 +252,10 @@ impl Forwarded {
             "timMsg",
             self.recipient_conversation().target,
             msg_id,
-            Bytes::from(self.message.encode_to_vec()),
+            match &self.encoded {
+                Some(encoded) => encoded.clone(),
+                None => Bytes::from(self.message.encode_to_vec()),
+            },
         )
     }
 }

@@ -1,7 +1,8 @@
 //! One server connection's task: the transport handshake, then the driver loop around a
 //! [`ServerSession`].
 
-use std::collections::HashMap;
+// Pushes by request, looked up on every PUBACK (see the root Cargo.toml for why foldhash).
+use foldhash::HashMap;
 use std::net::SocketAddr;
 
 use bytes::BytesMut;
@@ -80,7 +81,7 @@ pub(super) async fn run(
         writer,
         commands,
         shared,
-        tags: HashMap::new(),
+        tags: HashMap::default(),
         parked: None,
         slot: None,
         closed_reason: None,
