@@ -89,40 +89,12 @@ fn put_int64(out: &mut Vec<u8>, number: u32, value: i64) {
     put_varint(out, u64::from_ne_bytes(value.to_ne_bytes()));
 }
 
-/// A Tid field (length-delimited). The usual Tid (node, domain, resource, termtyp, no
-/// `extend` map) is written here, field by field in prost's order; one with `extend` by prost.
+/// A Tid field: its key, then prost's own length-delimited encoding of the Tid (so a field
+/// added to the schema is written without a change here).
 fn put_tid(out: &mut Vec<u8>, number: u32, tid: &Tid) {
     put_varint(out, (u64::from(number) << 3) | 2);
-    put_varint(out, len_u64(tid.encoded_len()));
-    if !tid.extend.is_empty() {
-        // Encoding into a Vec only fails when the Vec cannot grow, which aborts first.
-        let _ = tid.encode(out);
-        return;
-    }
-    if !tid.node.is_empty() {
-        put_bytes(out, 1, tid.node.as_bytes());
-    }
-    if let Some(domain) = &tid.domain {
-        put_bytes(out, 2, domain.as_bytes());
-    }
-    if let Some(resource) = &tid.resource {
-        put_bytes(out, 3, resource.as_bytes());
-    }
-    if let Some(termtyp) = tid.termtyp {
-        // int32: negative values sign-extended to 64 bits, as protobuf writes them.
-        put_int64(out, 4, i64::from(termtyp));
-    }
-}
-
-/// A string or bytes field.
-fn put_bytes(out: &mut Vec<u8>, number: u32, value: &[u8]) {
-    put_varint(out, (u64::from(number) << 3) | 2);
-    put_varint(out, len_u64(value.len()));
-    out.extend_from_slice(value);
-}
-
-fn len_u64(len: usize) -> u64 {
-    u64::try_from(len).unwrap_or(u64::MAX)
+    // Encoding into a Vec only fails when the Vec cannot grow, which aborts first.
+    let _ = tid.encode_length_delimited(out);
 }
 
 #[cfg(test)]
