@@ -378,9 +378,7 @@ impl<'a> Reader<'a> {
     /// offset where it ends.
     #[inline(always)]
     pub fn enter(&mut self, wire_type: WireType, ctx: Ctx) -> Result<usize, ViewError> {
-        self.expect(WireType::LengthDelimited, wire_type)?;
-        ctx.check(self.pos)?;
-        self.length()
+        self.enter_body(wire_type, ctx).map(|(_, end)| end)
     }
 
     /// [`enter`](Self::enter), returning the nested message's body as well as its end (one
