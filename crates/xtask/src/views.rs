@@ -27,7 +27,7 @@ use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorSet};
 
 /// `timwire_proto::view::MAX_PATH`: how many merged singular message fields deep a view's
-/// source can point. Kept equal by hand; the generator refuses deeper schemas.
+/// source can point. Kept equal by hand (a test compares the two); the generator refuses deeper schemas.
 const MAX_PATH: usize = 2;
 
 /// Rust source of the views of every message in `package` (for example `"tim"`), to be
@@ -905,5 +905,24 @@ fn prost_field_name(name: &str) -> String {
         "_" | "super" | "self" | "Self" | "extern" | "crate" => format!("{snake}_"),
         s if s.starts_with(|c: char| c.is_numeric()) => format!("_{snake}"),
         _ => snake,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The generator's `MAX_PATH` is the runtime's (`timwire_proto::view::MAX_PATH`, written by
+    /// hand in both places): a schema the generator accepts must fit the views' `Src` path.
+    #[test]
+    fn max_path_matches_the_runtime() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../timwire-proto/src/view/src.rs");
+        let text = std::fs::read_to_string(&src).expect("timwire-proto's src.rs");
+        let runtime = text
+            .lines()
+            .find_map(|line| line.strip_prefix("pub const MAX_PATH: usize = "))
+            .and_then(|rest| rest.strip_suffix(';'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .expect("a `pub const MAX_PATH: usize = N;` line");
+        assert_eq!(runtime, super::MAX_PATH);
     }
 }
