@@ -5,22 +5,27 @@
 //! valgrind --tool=callgrind target/release/examples/profile_frame timwire 10000
 //! ```
 //!
-//! Arguments: decoder (`timwire`, `borrowed`, `rumqttc`), iterations. Each iteration decodes one
-//! frame from an already-shared read buffer and drops the packet, as the `signal` bench does.
+//! Arguments: decoder (`timwire`, `borrowed`, `rumqttc`, `relay`, `relay-rumqttc`), iterations.
+//! Each iteration decodes one frame from an already-shared read buffer and drops the packet, as
+//! the `signal` bench does. `relay` and `relay-rumqttc` also produce one recipient's server
+//! PUBLISH and empty its output, as the `relay 1KiB x1` bench does.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
 
 use bytes::BytesMut;
 use timwire_benches::{MAX_BODY, rumqttc_frame, rumqttc_publish, timwire_frame, timwire_publish};
-use timwire_signal::{ClientPacket, Decode, StreamDecoder};
+use timwire_signal::queue::{Fanout, FrameQueue};
+use timwire_signal::{
+    ClientPacket, Decode, EncodeOptions, Framing, QoS, ServerPublish, StreamDecoder,
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let decoder = args.get(1).map_or("timwire", String::as_str);
     let n: usize = args.get(2).map_or(10_000, |s| s.parse().expect("a count"));
     let frame = match decoder {
-        "rumqttc" => rumqttc_frame(&rumqttc_publish(1024)),
+        "rumqttc" | "relay-rumqttc" => rumqttc_frame(&rumqttc_publish(1024)),
         _ => timwire_frame(&timwire_publish(1024)),
     };
     // One buffer holding every frame, split once so that it is already shared.
@@ -30,6 +35,9 @@ fn main() {
     }
     drop(buf.split_to(frame.len()));
     let stream = StreamDecoder::new();
+    let options = EncodeOptions::default();
+    let mut queue = FrameQueue::new();
+    let mut out = BytesMut::with_capacity(frame.len());
     for _ in 0..n {
         match decoder {
             "timwire" => {
@@ -44,6 +52,39 @@ fn main() {
             "rumqttc" => {
                 let p = rumqttc::Packet::read(&mut buf, MAX_BODY).unwrap();
                 drop(black_box(p));
+            }
+            "relay" => {
+                let Some(ClientPacket::Publish(p)) =
+                    stream.decode_packet::<ClientPacket>(&mut buf).unwrap()
+                else {
+                    unreachable!("a PUBLISH")
+                };
+                let publish = ServerPublish::new(
+                    QoS::AtLeastOnce,
+                    1_700_000_000,
+                    p.topic,
+                    p.target_id,
+                    0,
+                    p.data,
+                );
+                let fanout = Fanout::from_publish(publish, Framing::Stream, &options)
+                    .unwrap()
+                    .for_recipients(1);
+                fanout.push(&mut queue, 1);
+                black_box(bytes::Buf::chunk(&queue));
+                let all = bytes::Buf::remaining(&queue);
+                bytes::Buf::advance(&mut queue, all);
+            }
+            "relay-rumqttc" => {
+                let rumqttc::Packet::Publish(mut p) =
+                    rumqttc::Packet::read(&mut buf, MAX_BODY).unwrap()
+                else {
+                    unreachable!("a PUBLISH")
+                };
+                p.pkid = 1;
+                p.write(&mut out).unwrap();
+                black_box(&out[..]);
+                out.clear();
             }
             other => panic!("unknown decoder {other}"),
         }

@@ -509,6 +509,7 @@ enum Head {
 
 impl Head {
     /// Encodes `publish` up to its data.
+    #[inline]
     fn encode(
         publish: &ServerPublish<Bytes>,
         framing: Framing,
@@ -562,6 +563,7 @@ impl Fanout {
     /// let fanout = Fanout::from_publish(publish, Framing::Message, &EncodeOptions::default()).unwrap();
     /// assert_eq!(fanout.frame_len(), 1 + 4 + 7 + 7 + 2 + 7);
     /// ```
+    #[inline]
     pub fn from_publish(
         publish: ServerPublish<Bytes>,
         framing: Framing,
@@ -600,6 +602,7 @@ impl Fanout {
     /// assert_eq!(queues[0].chunks_vectored(&mut slices), 2); // head, then the shared payload
     /// ```
     #[must_use]
+    #[inline]
     pub fn for_recipients(mut self, recipients: usize) -> Self {
         self.share = self.publish.data.len().saturating_mul(recipients) > FANOUT_COPY_BUDGET;
         self
@@ -637,6 +640,7 @@ impl Fanout {
     }
 
     /// Queues the frame for one recipient with `msg_id` and the message's flags.
+    #[inline]
     pub fn push(&self, queue: &mut FrameQueue, msg_id: u16) -> usize {
         queue.push_parts(
             self.head.as_slice(),

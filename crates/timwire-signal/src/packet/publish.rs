@@ -175,6 +175,7 @@ impl<B: Backing> Body for ServerPublish<B> {
         self.flags
     }
 
+    #[inline]
     fn len(&self, text: TextEncoding) -> Result<usize, EncodeError> {
         let tail = addressed::len(&self.topic, &self.target_id, self.data.as_ref(), text)?;
         Ok(sum([4, tail]))
@@ -189,6 +190,7 @@ impl<B: Backing> Body for ServerPublish<B> {
         self.data.shared()
     }
 
+    #[inline]
     fn write_prefix<M: BufMut>(&self, dst: &mut M, text: TextEncoding) {
         dst.put_u32(self.date);
         addressed::write_prefix(dst, &self.topic, &self.target_id, self.msg_id, text);
