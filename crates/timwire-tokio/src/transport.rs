@@ -8,7 +8,7 @@ use std::io;
 
 use bytes::{Bytes, BytesMut};
 use futures::stream::{SplitSink, SplitStream};
-use futures::{SinkExt as _, StreamExt as _};
+use futures::{FutureExt as _, SinkExt as _, StreamExt as _};
 use timwire_signal::codec::FrameWriter;
 use timwire_signal::{Encode, EncodeOptions, Framing};
 use tokio::io::AsyncWriteExt as _;
@@ -118,16 +118,45 @@ impl Reader {
                 }
             },
             Self::Ws(stream) => loop {
-                match stream.next().await {
-                    None | Some(Ok(Message::Close(_))) => return Ok(Input::Eof),
-                    Some(Ok(Message::Binary(data))) => return Ok(Input::Message(data)),
-                    Some(Ok(Message::Text(_))) => return Err(TransportError::TextMessage),
-                    // Pings are answered by tungstenite; pongs and raw frames carry nothing.
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => return Err(TransportError::WebSocket(Box::new(e))),
+                if let Some(input) = ws_input(stream.next().await) {
+                    return input;
                 }
             },
         }
+    }
+
+    /// The next whole frame if one is ready now, without waiting; `None` when nothing is.
+    /// WebSocket only: a read gives one frame there, and under load the rest of a burst is
+    /// already buffered (by tungstenite or the socket), so the driver takes it in the same
+    /// turn of its loop and answers it with one write. A TCP read already takes every byte
+    /// ready (up to its 16 KiB of room), so this is `None` for TCP.
+    ///
+    /// Cancel-safe like [`read`](Self::read): a frame is returned or stays buffered.
+    pub(crate) fn read_now(&mut self) -> Option<Result<Input, TransportError>> {
+        match self {
+            Self::Tcp(_) => None,
+            // `now_or_never` polls once with a no-op waker; the next `read` of the loop
+            // polls again with the task's own, so no wake-up is lost.
+            Self::Ws(stream) => loop {
+                if let Some(input) = ws_input(stream.next().now_or_never()?) {
+                    return Some(input);
+                }
+            },
+        }
+    }
+}
+
+/// What one WebSocket message gives the driver; `None` for one that carries nothing.
+fn ws_input(
+    message: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+) -> Option<Result<Input, TransportError>> {
+    match message {
+        None | Some(Ok(Message::Close(_))) => Some(Ok(Input::Eof)),
+        Some(Ok(Message::Binary(data))) => Some(Ok(Input::Message(data))),
+        Some(Ok(Message::Text(_))) => Some(Err(TransportError::TextMessage)),
+        // Pings are answered by tungstenite; pongs and raw frames carry nothing.
+        Some(Ok(_)) => None,
+        Some(Err(e)) => Some(Err(TransportError::WebSocket(Box::new(e)))),
     }
 }
 
