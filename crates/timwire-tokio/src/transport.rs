@@ -273,3 +273,43 @@ impl From<io::Error> for TransportError {
         Self::Io(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three binary messages sent at once: `read` waits for the first, `read_now` takes the
+    /// two already here and then answers `None` at once (the peer is still open).
+    #[tokio::test]
+    async fn read_now_takes_the_frames_already_here_without_waiting() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = tokio::spawn(async move {
+            let stream = TcpStream::connect(addr).await.unwrap();
+            let (mut ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/"), stream)
+                .await
+                .unwrap();
+            for i in 0..3u8 {
+                ws.feed(Message::Binary(Bytes::from(vec![i])))
+                    .await
+                    .unwrap();
+            }
+            ws.flush().await.unwrap();
+            ws
+        });
+        let (stream, _) = listener.accept().await.unwrap();
+        let ws = tokio_tungstenite::accept_async(Prefixed::new(Bytes::new(), stream))
+            .await
+            .unwrap();
+        let _open = peer.await.unwrap();
+        let (mut reader, _writer) = split_ws(ws, EncodeOptions::default());
+        let mut buf = BytesMut::new();
+        let first = reader.read(&mut buf).await.unwrap();
+        assert!(matches!(first, Input::Message(m) if m[..] == [0]));
+        for i in 1..3u8 {
+            let next = reader.read_now().expect("already here").unwrap();
+            assert!(matches!(next, Input::Message(m) if m[..] == [i]));
+        }
+        assert!(reader.read_now().is_none());
+    }
+}
