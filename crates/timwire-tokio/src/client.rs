@@ -643,6 +643,11 @@ impl Driver<'_> {
                         }
                         Err(e) => return e.into(),
                     }
+                    match engine::feed_ready(&mut self.session, &mut self.reader, &mut buf) {
+                        Ok(true) => {}
+                        Ok(false) => return End::PeerGone,
+                        Err(e) => return e.into(),
+                    }
                 }
                 () = timer.wait() => self.session.handle_timeout(now()),
             }

@@ -9,7 +9,7 @@ use timwire_session::{ClientSession, ServerSession};
 use timwire_signal::{ClientPacket, Encode, ServerPacket};
 
 use crate::error::{End, TransportError};
-use crate::transport::{Input, Writer};
+use crate::transport::{Input, Reader, Writer};
 
 /// The driver surface shared by [`ClientSession`] and [`ServerSession`].
 pub(crate) trait Engine {
@@ -17,6 +17,7 @@ pub(crate) trait Engine {
     fn poll_transmit(&mut self, now: Instant) -> Option<Self::Out>;
     fn handle_bytes(&mut self, now: Instant, data: &[u8]);
     fn handle_message(&mut self, now: Instant, message: Bytes);
+    fn wants_read(&self) -> bool;
 }
 
 macro_rules! engine {
@@ -31,6 +32,9 @@ macro_rules! engine {
             }
             fn handle_message(&mut self, now: Instant, message: Bytes) {
                 <$session>::handle_message(self, now, message)
+            }
+            fn wants_read(&self) -> bool {
+                <$session>::wants_read(self)
             }
         }
     };
@@ -107,6 +111,36 @@ pub(crate) fn feed_input<E: Engine>(session: &mut E, input: Input, buf: &mut Byt
         }
         Input::Eof => false,
     }
+}
+
+/// The most frames a driver feeds in one turn of its loop after a read ([`feed_ready`]).
+pub(crate) const READ_BATCH: usize = 64;
+
+/// After a read, feeds the frames already waiting ([`Reader::read_now`]; at most
+/// [`READ_BATCH`]) while the engine takes input, so that a burst of WebSocket frames is
+/// handled in one turn of the loop and its answers leave in one write, instead of one turn,
+/// one wake-up and one write per frame. `Ok(false)` at end of stream.
+///
+/// The driver reads only while its event slot is empty and the writer is under its high-water
+/// mark; neither changes here (events and frames leave the engine at the top of the loop),
+/// and the engine's own queues are bounded by `wants_read`, checked before every frame.
+pub(crate) fn feed_ready<E: Engine>(
+    session: &mut E,
+    reader: &mut Reader,
+    buf: &mut BytesMut,
+) -> Result<bool, TransportError> {
+    for _ in 0..READ_BATCH {
+        if !session.wants_read() {
+            break;
+        }
+        let Some(input) = reader.read_now() else {
+            break;
+        };
+        if !feed_input(session, input?, buf) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// A driver loop's timer: one tokio `Sleep` kept for the connection's life and moved to each

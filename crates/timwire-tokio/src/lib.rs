@@ -13,6 +13,12 @@
 //!    the app's next command, the socket's next read, and the engine's
 //!    [`poll_timeout`](timwire_session::ServerSession::poll_timeout) deadline.
 //!
+//! One turn handles a burst, not one frame: a command taken brings the others already queued
+//! with it (up to 64), and a read brings the WebSocket frames already received (up to 64,
+//! while the engine takes input; a TCP read takes every byte ready), so their answers leave
+//! in one write. The app can take its events the same way with
+//! [`Server::next_events`](server::Server::next_events).
+//!
 //! The engine keeps every rule and every timer (handshake, keep-alive and idle timeouts,
 //! request timeouts, the tim profile's resends); the driver only moves bytes and reads the
 //! clock. On TCP the writer is `timwire_signal`'s [`FrameWriter`](timwire_signal::codec::FrameWriter):

@@ -474,6 +474,44 @@ impl Server {
         self.events.recv().await
     }
 
+    /// Waits for the next event, then appends it and the events already queued behind it to
+    /// `events`, at most `limit` in all; returns how many. 0 once the server has shut down and
+    /// every connection has closed (or when `limit` is 0).
+    ///
+    /// A busy app takes a burst of events in one wake-up and one turn of its loop instead of
+    /// one each (`timwire serve` handles its events so); the events come in the same order as
+    /// from [`next_event`](Self::next_event).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use timwire_session::{Config, Profile};
+    /// use timwire_signal::DisconnectStatus;
+    /// use timwire_tokio::server::{Event, Server, ServerConfig};
+    /// use timwire_tokio::{client, Transport};
+    ///
+    /// let mut server = Server::builder(ServerConfig::new(Config::new(Profile::Tim)))
+    ///     .tcp("127.0.0.1:0".parse().unwrap())
+    ///     .start()
+    ///     .await?;
+    /// let addr = server.tcp_addr().unwrap();
+    /// let config = client::ClientConfig::new(Config::new(Profile::Tim), Transport::Tcp, addr);
+    /// let (_phone, _phone_events) = client::spawn(config);
+    ///
+    /// let mut events = Vec::new();
+    /// let taken = server.next_events(&mut events, 64).await;
+    /// assert_eq!(taken, events.len());
+    /// assert!(matches!(events[0], Event::Opened { .. }));
+    /// server.shutdown(DisconnectStatus::REMOTE_CLOSE);
+    /// while server.next_events(&mut events, 64).await > 0 {}
+    /// assert!(matches!(events.last(), Some(Event::Closed { .. })));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn next_events(&mut self, events: &mut Vec<Event>, limit: usize) -> usize {
+        self.events.recv_many(events, limit).await
+    }
+
     /// The first TCP listener's address.
     pub fn tcp_addr(&self) -> Option<SocketAddr> {
         self.tcp_addrs.first().copied()

@@ -8,7 +8,7 @@ use std::io;
 
 use bytes::{Bytes, BytesMut};
 use futures::stream::{SplitSink, SplitStream};
-use futures::{SinkExt as _, StreamExt as _};
+use futures::{FutureExt as _, SinkExt as _, StreamExt as _};
 use timwire_signal::codec::FrameWriter;
 use timwire_signal::{Encode, EncodeOptions, Framing};
 use tokio::io::AsyncWriteExt as _;
@@ -118,16 +118,45 @@ impl Reader {
                 }
             },
             Self::Ws(stream) => loop {
-                match stream.next().await {
-                    None | Some(Ok(Message::Close(_))) => return Ok(Input::Eof),
-                    Some(Ok(Message::Binary(data))) => return Ok(Input::Message(data)),
-                    Some(Ok(Message::Text(_))) => return Err(TransportError::TextMessage),
-                    // Pings are answered by tungstenite; pongs and raw frames carry nothing.
-                    Some(Ok(_)) => {}
-                    Some(Err(e)) => return Err(TransportError::WebSocket(Box::new(e))),
+                if let Some(input) = ws_input(stream.next().await) {
+                    return input;
                 }
             },
         }
+    }
+
+    /// The next whole frame if one is ready now, without waiting; `None` when nothing is.
+    /// WebSocket only: a read gives one frame there, and under load the rest of a burst is
+    /// already buffered (by tungstenite or the socket), so the driver takes it in the same
+    /// turn of its loop and answers it with one write. A TCP read already takes every byte
+    /// ready (up to its 16 KiB of room), so this is `None` for TCP.
+    ///
+    /// Cancel-safe like [`read`](Self::read): a frame is returned or stays buffered.
+    pub(crate) fn read_now(&mut self) -> Option<Result<Input, TransportError>> {
+        match self {
+            Self::Tcp(_) => None,
+            // `now_or_never` polls once with a no-op waker; the next `read` of the loop
+            // polls again with the task's own, so no wake-up is lost.
+            Self::Ws(stream) => loop {
+                if let Some(input) = ws_input(stream.next().now_or_never()?) {
+                    return Some(input);
+                }
+            },
+        }
+    }
+}
+
+/// What one WebSocket message gives the driver; `None` for one that carries nothing.
+fn ws_input(
+    message: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+) -> Option<Result<Input, TransportError>> {
+    match message {
+        None | Some(Ok(Message::Close(_))) => Some(Ok(Input::Eof)),
+        Some(Ok(Message::Binary(data))) => Some(Ok(Input::Message(data))),
+        Some(Ok(Message::Text(_))) => Some(Err(TransportError::TextMessage)),
+        // Pings are answered by tungstenite; pongs and raw frames carry nothing.
+        Some(Ok(_)) => None,
+        Some(Err(e)) => Some(Err(TransportError::WebSocket(Box::new(e)))),
     }
 }
 
@@ -242,5 +271,45 @@ pub(crate) fn split_ws(ws: Ws, options: EncodeOptions) -> (Reader, Writer) {
 impl From<io::Error> for TransportError {
     fn from(e: io::Error) -> Self {
         Self::Io(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three binary messages sent at once: `read` waits for the first, `read_now` takes the
+    /// two already here and then answers `None` at once (the peer is still open).
+    #[tokio::test]
+    async fn read_now_takes_the_frames_already_here_without_waiting() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = tokio::spawn(async move {
+            let stream = TcpStream::connect(addr).await.unwrap();
+            let (mut ws, _) = tokio_tungstenite::client_async(format!("ws://{addr}/"), stream)
+                .await
+                .unwrap();
+            for i in 0..3u8 {
+                ws.feed(Message::Binary(Bytes::from(vec![i])))
+                    .await
+                    .unwrap();
+            }
+            ws.flush().await.unwrap();
+            ws
+        });
+        let (stream, _) = listener.accept().await.unwrap();
+        let ws = tokio_tungstenite::accept_async(Prefixed::new(Bytes::new(), stream))
+            .await
+            .unwrap();
+        let _open = peer.await.unwrap();
+        let (mut reader, _writer) = split_ws(ws, EncodeOptions::default());
+        let mut buf = BytesMut::new();
+        let first = reader.read(&mut buf).await.unwrap();
+        assert!(matches!(first, Input::Message(m) if m[..] == [0]));
+        for i in 1..3u8 {
+            let next = reader.read_now().expect("already here").unwrap();
+            assert!(matches!(next, Input::Message(m) if m[..] == [i]));
+        }
+        assert!(reader.read_now().is_none());
     }
 }

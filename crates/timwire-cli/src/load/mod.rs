@@ -121,16 +121,21 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
             let task = tokio::spawn(async move {
                 let mut hub = Hub::new(profile, limits);
                 let mut stopping = false;
+                let mut events = Vec::with_capacity(serve::hub::EVENT_BATCH);
                 loop {
                     tokio::select! {
                         _ = stop_rx.changed(), if !stopping => {
                             stopping = true;
                             server.shutdown(DisconnectStatus::REMOTE_CLOSE);
                         }
-                        event = server.next_event() => match event {
-                            Some(event) => hub.on_event(event),
-                            None => break,
-                        },
+                        taken = server.next_events(&mut events, serve::hub::EVENT_BATCH) => {
+                            if taken == 0 {
+                                break;
+                            }
+                            for event in events.drain(..) {
+                                hub.on_event(event);
+                            }
+                        }
                     }
                 }
             });

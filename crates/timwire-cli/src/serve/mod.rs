@@ -169,6 +169,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
             .with_tokens(tokens)
             .with_break(args.breaks);
         let mut stopping = false;
+        let mut events = Vec::with_capacity(hub::EVENT_BATCH);
         // One listener for the whole run: a `ctrl_c()` made anew each turn of the loop would
         // miss a Ctrl-C that arrives while an event is being handled.
         let ctrl_c = tokio::signal::ctrl_c();
@@ -180,10 +181,14 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
                     stopping = true;
                     server.shutdown(DisconnectStatus::REMOTE_CLOSE);
                 }
-                event = server.next_event() => match event {
-                    Some(event) => hub.on_event(event),
-                    None => break,
-                },
+                taken = server.next_events(&mut events, hub::EVENT_BATCH) => {
+                    if taken == 0 {
+                        break;
+                    }
+                    for event in events.drain(..) {
+                        hub.on_event(event);
+                    }
+                }
             }
         }
         let s = hub.stats;

@@ -70,8 +70,6 @@ use crate::store::Conversation;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Forwarded {
-    sender: String,
-    target: String,
     stamp: Stamp,
     /// Shared: a server files the same message in several mailboxes ([`Self::shared`]).
     message: Arc<TimMessage>,
@@ -104,14 +102,11 @@ impl Forwarded {
                 });
             }
         };
-        let target = match target_tid {
-            Some(tid) if !tid.node.is_empty() => tid.node.clone(),
-            _ => {
-                return Err(RelayError::NoTimTarget {
-                    ms_type: message.ms_type,
-                });
-            }
-        };
+        if target_tid.is_none_or(|tid| tid.node.is_empty()) {
+            return Err(RelayError::NoTimTarget {
+                ms_type: message.ms_type,
+            });
+        }
         message.from_tid = Some(sender.clone());
         if let Some(to) = message.to_tid.as_mut() {
             to.domain.clone_from(&sender.domain);
@@ -122,12 +117,30 @@ impl Forwarded {
             message.mid = Some(number);
         }
         Ok(Self {
-            sender: sender.node.clone(),
-            target,
             stamp,
             message: Arc::new(message),
             encoded: None,
         })
+    }
+
+    /// The sender's node, from the `fromTid` [`new`](Self::new) set (read from the message
+    /// rather than kept in a copy: one string allocation less per message relayed).
+    fn sender(&self) -> &str {
+        self.message
+            .from_tid
+            .as_ref()
+            .map_or("", |tid| tid.node.as_str())
+    }
+
+    /// The target's node: `toTid` (user → user) or `roomTid` (user → room), which
+    /// [`new`](Self::new) checked is set and not empty.
+    fn target(&self) -> &str {
+        let tid = if self.message.ms_type == MsType::Room as i32 {
+            self.message.room_tid.as_ref()
+        } else {
+            self.message.to_tid.as_ref()
+        };
+        tid.map_or("", |tid| tid.node.as_str())
     }
 
     /// Makes the recipients' encoding ([`Self::publish`]) from `original`, the client's bytes
@@ -208,12 +221,12 @@ impl Forwarded {
         let (one, many): (Option<&str>, &[String]) = if room {
             (None, members)
         } else {
-            (Some(self.target.as_str()), &[])
+            (Some(self.target()), &[])
         };
         one.into_iter().chain(
             many.iter()
                 .map(String::as_str)
-                .filter(move |member| *member != self.sender),
+                .filter(move |member| *member != self.sender()),
         )
     }
 
@@ -221,17 +234,17 @@ impl Forwarded {
     /// (user → user) or the room.
     pub fn recipient_conversation(&self) -> Conversation {
         let target = if self.message.ms_type == MsType::Room as i32 {
-            &self.target
+            self.target()
         } else {
-            &self.sender
+            self.sender()
         };
-        Conversation::new(self.message.ms_type, target.as_str())
+        Conversation::new(self.message.ms_type, target)
     }
 
     /// The conversation as the sender's mailbox files it: kind = msType, target = the
     /// recipient or the room.
     pub fn sender_conversation(&self) -> Conversation {
-        Conversation::new(self.message.ms_type, self.target.as_str())
+        Conversation::new(self.message.ms_type, self.target())
     }
 
     /// The PUBACK answering the sender's PUBLISH `msg_id`: success, the server time and the

@@ -197,6 +197,11 @@ impl Driver<'_> {
                         }
                         Err(e) => return e.into(),
                     }
+                    match engine::feed_ready(&mut self.session, &mut self.reader, &mut buf) {
+                        Ok(true) => {}
+                        Ok(false) => return End::PeerGone,
+                        Err(e) => return e.into(),
+                    }
                     // What was read is handled (the buffer is empty, its room kept): the next
                     // read reuses it while the connection is busy and gives it back when
                     // there is nothing to read (`Reader::read`).
