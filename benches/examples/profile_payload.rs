@@ -8,11 +8,13 @@
 //! ```
 //!
 //! Arguments: decoder (`view`, `viewin` = `View::decode_in` into one reused view, `viewall` = view decode + read every field as the `proto`
-//! bench does, `owned`, `prost`), fixture (`tim`, `up`, `down`), iterations.
+//! bench does, `owned`, `prost`), fixture (`tim`, `up`, `down`, or `tim1k`: the whole-message
+//! case's payload on its own), iterations.
 //!
 //! Or `message` and a decoder (`borrowed`, `owned`, `rumqttc`), iterations: the whole-message
 //! case of the `message` bench (a 1 KiB-class PUBLISH frame carrying a TimMessage, frame plus
-//! payload), without reading the payload's fields.
+//! payload), without reading the payload's fields; `frame` is `borrowed` without the payload
+//! (the frame decode alone, to compare the sum of the parts with the whole).
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -88,7 +90,7 @@ fn whole_message(decoder: &str, n: usize) {
     use prost::Message as _;
     let payload = Bytes::from(tim_message_1k().encode_to_vec());
     match decoder {
-        "borrowed" | "owned" => {
+        "borrowed" | "owned" | "frame" => {
             let publish =
                 ClientPublish::new(QoS::AtLeastOnce, "timMsg", TARGET, MSG_ID, payload.clone());
             let frame = ClientPacket::from(publish)
@@ -97,14 +99,18 @@ fn whole_message(decoder: &str, n: usize) {
             let mut buf = frames(&frame, n);
             let stream = StreamDecoder::new();
             for _ in 0..n {
-                if decoder == "borrowed" {
+                if decoder != "owned" {
                     let (frame, len) = stream.decode_slice(&buf).expect("valid").expect("complete");
                     let ClientPacket::Publish(p) =
                         ClientPacket::<&[u8]>::decode(&frame).expect("valid")
                     else {
                         unreachable!()
                     };
-                    black_box(TimMessageView::decode(p.data).expect("valid").ms_type);
+                    if decoder == "borrowed" {
+                        black_box(TimMessageView::decode(p.data).expect("valid").ms_type);
+                    } else {
+                        black_box(p.data);
+                    }
                     bytes::Buf::advance(&mut buf, len);
                 } else {
                     let packet: ClientPacket = stream
@@ -153,6 +159,7 @@ fn main() {
     }
     match fixture {
         "tim" => run::<TimMessage>(decoder, &tim_message(), walk_tim_message, n),
+        "tim1k" => run::<TimMessage>(decoder, &tim_message_1k(), walk_tim_message, n),
         "up" => run::<UpStreamMessage>(decoder, &up_stream_message(), walk_up_stream_message, n),
         "down" => run::<DownStreamMessages>(
             decoder,
