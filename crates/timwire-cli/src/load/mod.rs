@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use timwire::{DisconnectStatus, QoS};
+use timwire::QoS;
 use timwire_session::Profile;
 use timwire_tokio::Transport;
 use tokio::net::TcpListener;
@@ -120,24 +120,12 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
             let (stop_tx, mut stop_rx) = watch::channel(false);
             let task = tokio::spawn(async move {
                 let mut hub = Hub::new(profile, limits);
-                let mut stopping = false;
-                let mut events = Vec::with_capacity(serve::hub::EVENT_BATCH);
-                loop {
-                    tokio::select! {
-                        _ = stop_rx.changed(), if !stopping => {
-                            stopping = true;
-                            server.shutdown(DisconnectStatus::REMOTE_CLOSE);
-                        }
-                        taken = server.next_events(&mut events, serve::hub::EVENT_BATCH) => {
-                            if taken == 0 {
-                                break;
-                            }
-                            for event in events.drain(..) {
-                                hub.on_event(event);
-                            }
-                        }
-                    }
-                }
+                // The sender dropped counts as a stop too.
+                let stop = async move {
+                    let _ = stop_rx.changed().await;
+                    Ok(())
+                };
+                serve::relay(&mut server, &mut hub, stop).await
             });
             local = Some((task, stop_tx));
             addr

@@ -137,6 +137,38 @@ pub(crate) async fn start(
     builder.start().await.context("cannot listen")
 }
 
+/// Runs `hub` on `server`'s events, taken up to [`hub::EVENT_BATCH`] per wake-up, until every
+/// connection has closed; when `stop` completes, shuts the server down (and keeps relaying
+/// while the connections close). Fails as `stop` does.
+pub(crate) async fn relay(
+    server: &mut Server,
+    hub: &mut hub::Hub,
+    stop: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    // One `stop` for the whole run: a future made anew each turn of the loop would miss a
+    // Ctrl-C that arrives while an event is being handled.
+    tokio::pin!(stop);
+    let mut stopping = false;
+    let mut events = Vec::with_capacity(hub::EVENT_BATCH);
+    loop {
+        tokio::select! {
+            stopped = &mut stop, if !stopping => {
+                stopped?;
+                stopping = true;
+                server.shutdown(DisconnectStatus::REMOTE_CLOSE);
+            }
+            taken = server.next_events(&mut events, hub::EVENT_BATCH) => {
+                if taken == 0 {
+                    return Ok(());
+                }
+                for event in events.drain(..) {
+                    hub.on_event(event);
+                }
+            }
+        }
+    }
+}
+
 /// A runtime with `threads` threads: 1 is tokio's current-thread runtime, more a
 /// multi-threaded one with that many workers.
 pub(crate) fn runtime(threads: u16) -> std::io::Result<tokio::runtime::Runtime> {
@@ -168,29 +200,11 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
         let mut hub = hub::Hub::new(profile, limits)
             .with_tokens(tokens)
             .with_break(args.breaks);
-        let mut stopping = false;
-        let mut events = Vec::with_capacity(hub::EVENT_BATCH);
-        // One listener for the whole run: a `ctrl_c()` made anew each turn of the loop would
-        // miss a Ctrl-C that arrives while an event is being handled.
-        let ctrl_c = tokio::signal::ctrl_c();
-        tokio::pin!(ctrl_c);
-        loop {
-            tokio::select! {
-                signal = &mut ctrl_c, if !stopping => {
-                    signal?;
-                    stopping = true;
-                    server.shutdown(DisconnectStatus::REMOTE_CLOSE);
-                }
-                taken = server.next_events(&mut events, hub::EVENT_BATCH) => {
-                    if taken == 0 {
-                        break;
-                    }
-                    for event in events.drain(..) {
-                        hub.on_event(event);
-                    }
-                }
-            }
-        }
+        relay(&mut server, &mut hub, async {
+            tokio::signal::ctrl_c().await?;
+            Ok(())
+        })
+        .await?;
         let s = hub.stats;
         println!(
             "connections {} messages {} retries {} pushes {} pulls {} stored {}",
