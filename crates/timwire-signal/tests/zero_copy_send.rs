@@ -420,6 +420,23 @@ fn fanout_frames_are_each_recipients_publish() {
             let mut frame = fanout.frame(42);
             assert_eq!(frame.copy_to_bytes(frame.remaining()), whole(&expected));
 
+            // Told it has one recipient, a fan-out keeps no head: pushed more often all the
+            // same (and first with other flags), every frame is still that recipient's own.
+            let single = Fanout::new(&publish, framing, &options())
+                .unwrap()
+                .for_recipients(1);
+            let mut queue = FrameQueue::new();
+            single.push_with(&mut queue, 5, QoS::ExactlyOnce, true);
+            let mut first = publish.clone();
+            (first.msg_id, first.flags.qos, first.flags.dup) = (5, QoS::ExactlyOnce, true);
+            assert_eq!(drain(&mut queue, 4, 1 << 20), whole(&first));
+            for msg_id in [6, 7] {
+                single.push(&mut queue, msg_id);
+                let mut expected = publish.clone();
+                expected.msg_id = msg_id;
+                assert_eq!(drain(&mut queue, 4, 1 << 20), whole(&expected));
+            }
+
             let bob = fanout.retarget("bob-😀").unwrap();
             let mut expected = ServerPublish {
                 target_id: "bob-😀".into(),
