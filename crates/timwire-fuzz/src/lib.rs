@@ -30,6 +30,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("capture_reader", capture_reader),
     ("payload_view", payload_view),
     ("capture", capture),
+    ("relay_patch", relay_patch),
 ];
 
 /// The outcome of taking frames off a stream, for comparing two ways of feeding it.
@@ -492,4 +493,54 @@ pub fn capture(data: &[u8]) {
     );
     let again = timwire_cli::pcap::read(data, &options).expect("reads again");
     assert_eq!(again.records, capture.records, "reading is deterministic");
+}
+
+/// The tim relay's byte patch: a server forwarding a client's TimMessage makes the recipients'
+/// payload from the client's bytes, rewriting only the fields it sets
+/// ([`Forwarded::with_client_bytes`](timwire_session::relay::tim::Forwarded::with_client_bytes)),
+/// instead of encoding the message again.
+///
+/// Input: `[selector][client TimMessage bytes…]`; the selector's low bit gives the sender a
+/// domain, the rest is the server's message number. Properties: when prost decodes the bytes
+/// and the relay's rules take the message, the payload of every recipient's PUBLISH decodes to
+/// exactly the forwarded message, whatever the client's bytes held (fields repeated, unknown
+/// fields, groups, fields out of order); the patch never reads past the input.
+pub fn relay_patch(data: &[u8]) {
+    use prost::Message as _;
+    use timwire::proto::tim::{Tid, TimMessage};
+    use timwire_session::relay::UidGenerator;
+    use timwire_session::relay::tim::Forwarded;
+
+    let Some((&selector, original)) = data.split_first() else {
+        return;
+    };
+    let Ok(message) = TimMessage::decode(original) else {
+        return;
+    };
+    let sender = Tid {
+        node: "alice".into(),
+        domain: (selector & 1 == 1).then(|| "example".into()),
+        ..Default::default()
+    };
+    let stamp = UidGenerator::new(1)
+        .next(1_795_432_394_449)
+        .expect("a first stamp");
+    let Ok(forwarded) = Forwarded::new(&sender, message, stamp, i64::from(selector >> 1)) else {
+        return;
+    };
+    let patched = forwarded.with_client_bytes(original);
+    let payload = patched.publish(1).data;
+    match TimMessage::decode(payload.clone()) {
+        Ok(sent) => assert!(
+            same_message(&sent, patched.message()),
+            "the patched payload decodes to another message: input {}, payload {}",
+            hex(original),
+            hex(&payload)
+        ),
+        Err(e) => panic!(
+            "the patched payload does not decode ({e}): input {}, payload {}",
+            hex(original),
+            hex(&payload)
+        ),
+    }
 }

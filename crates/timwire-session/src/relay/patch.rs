@@ -9,6 +9,9 @@
 //! the result decodes to exactly the forwarded message (the tests check it against
 //! `encode_to_vec`); it is the same bytes whenever only the five fields moved. A client message
 //! that cannot be walked (a group, a truncated field) gets `None`: the caller encodes it whole.
+//!
+//! The `relay_patch` fuzz target (`fuzz/README.md`) feeds it arbitrary client bytes and checks
+//! that whatever it makes decodes to the forwarded message.
 
 use prost::Message;
 use timwire_proto::tim::{Tid, TimMessage};
