@@ -504,7 +504,7 @@ pub fn capture(data: &[u8]) {
 /// domain, the rest is the server's message number. Properties: when prost decodes the bytes
 /// and the relay's rules take the message, the payload of every recipient's PUBLISH decodes to
 /// exactly the forwarded message, whatever the client's bytes held (fields repeated, unknown
-/// fields, groups, fields out of order); the patch never reads past the input.
+/// fields, groups, fields out of order), and nothing panics.
 pub fn relay_patch(data: &[u8]) {
     use prost::Message as _;
     use timwire::proto::tim::{Tid, TimMessage};

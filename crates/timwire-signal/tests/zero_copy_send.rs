@@ -420,8 +420,8 @@ fn fanout_frames_are_each_recipients_publish() {
             let mut frame = fanout.frame(42);
             assert_eq!(frame.copy_to_bytes(frame.remaining()), whole(&expected));
 
-            // Told it has one recipient, a fan-out keeps no head: pushed more often all the
-            // same (and first with other flags), every frame is still that recipient's own.
+            // Told its recipient count (here one), a fan-out gives the same frames: pushed
+            // more than once, first with other flags, each frame is still that push's own.
             let single = Fanout::new(&publish, framing, &options())
                 .unwrap()
                 .for_recipients(1);

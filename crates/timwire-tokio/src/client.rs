@@ -635,18 +635,10 @@ impl Driver<'_> {
                     }
                 },
                 input = self.reader.read(&mut buf), if read => {
-                    match input {
-                        Ok(input) => {
-                            if !engine::feed_input(&mut self.session, input, &mut buf) {
-                                return End::PeerGone;
-                            }
-                        }
-                        Err(e) => return e.into(),
-                    }
-                    match engine::feed_ready(&mut self.session, &mut self.reader, &mut buf) {
-                        Ok(true) => {}
-                        Ok(false) => return End::PeerGone,
-                        Err(e) => return e.into(),
+                    if let Err(end) =
+                        engine::on_read(&mut self.session, &mut self.reader, input, &mut buf)
+                    {
+                        return end;
                     }
                 }
                 () = timer.wait() => self.session.handle_timeout(now()),

@@ -97,8 +97,27 @@ pub(crate) fn pump_transmits<E: Engine>(
     Ok(())
 }
 
+/// Feeds what a read gave to the engine, then the frames already waiting behind it
+/// ([`feed_ready`]): what both drivers do after each read. `Err` is the connection's end: the
+/// stream ended, or the read failed.
+pub(crate) fn on_read<E: Engine>(
+    session: &mut E,
+    reader: &mut Reader,
+    input: Result<Input, TransportError>,
+    buf: &mut BytesMut,
+) -> Result<(), End> {
+    if !feed_input(session, input?, buf) {
+        return Err(End::PeerGone);
+    }
+    match feed_ready(session, reader, buf) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(End::PeerGone),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Feeds what a read gave to the engine; `false` at end of stream.
-pub(crate) fn feed_input<E: Engine>(session: &mut E, input: Input, buf: &mut BytesMut) -> bool {
+fn feed_input<E: Engine>(session: &mut E, input: Input, buf: &mut BytesMut) -> bool {
     match input {
         Input::Bytes => {
             session.handle_bytes(now(), buf);
@@ -124,7 +143,7 @@ pub(crate) const READ_BATCH: usize = 64;
 /// The driver reads only while its event slot is empty and the writer is under its high-water
 /// mark; neither changes here (events and frames leave the engine at the top of the loop),
 /// and the engine's own queues are bounded by `wants_read`, checked before every frame.
-pub(crate) fn feed_ready<E: Engine>(
+fn feed_ready<E: Engine>(
     session: &mut E,
     reader: &mut Reader,
     buf: &mut BytesMut,

@@ -66,9 +66,6 @@ use super::Break;
 use super::chatroom::Rooms;
 use super::tokens::Tokens;
 
-/// The most server events taken in one turn of the relay's loop (`Server::next_events`): a
-/// burst is handled in one wake-up instead of one per event.
-pub(crate) const EVENT_BATCH: usize = 64;
 /// Pushes in flight per recipient connection (the engine's default publish window).
 const PUSH_WINDOW: usize = 32;
 /// Messages in one `pullMsg` answer, and the most in one `timPull` answer.

@@ -137,7 +137,11 @@ pub(crate) async fn start(
     builder.start().await.context("cannot listen")
 }
 
-/// Runs `hub` on `server`'s events, taken up to [`hub::EVENT_BATCH`] per wake-up, until every
+/// The most server events taken in one turn of [`relay`]'s loop (`Server::next_events`): a
+/// burst is handled in one wake-up instead of one per event.
+const EVENT_BATCH: usize = 64;
+
+/// Runs `hub` on `server`'s events, taken up to [`EVENT_BATCH`] per wake-up, until every
 /// connection has closed; when `stop` completes, shuts the server down (and keeps relaying
 /// while the connections close). Fails as `stop` does.
 pub(crate) async fn relay(
@@ -149,7 +153,7 @@ pub(crate) async fn relay(
     // Ctrl-C that arrives while an event is being handled.
     tokio::pin!(stop);
     let mut stopping = false;
-    let mut events = Vec::with_capacity(hub::EVENT_BATCH);
+    let mut events = Vec::with_capacity(EVENT_BATCH);
     loop {
         tokio::select! {
             stopped = &mut stop, if !stopping => {
@@ -157,7 +161,7 @@ pub(crate) async fn relay(
                 stopping = true;
                 server.shutdown(DisconnectStatus::REMOTE_CLOSE);
             }
-            taken = server.next_events(&mut events, hub::EVENT_BATCH) => {
+            taken = server.next_events(&mut events, EVENT_BATCH) => {
                 if taken == 0 {
                     return Ok(());
                 }
