@@ -15,7 +15,10 @@
 //!   timwire encodes the server PUBLISH once (`Fanout`) and queues it per recipient with its
 //!   msgId: with the default share threshold, with sharing forced on and off, and written into
 //!   a `BytesMut` per recipient (no queue); like rumqttc's, these frames differ by msgId only.
-//!   A last variant gives every recipient its own targetId and encodes each PUBLISH whole;
+//!   Two variants encode each recipient's PUBLISH whole: with its own targetId (into a queue),
+//!   and with no fan-out or queue at all, straight into the recipient's `BytesMut` (what a
+//!   tokio-util `Encoder` does, and exactly the form rumqttc gets; the shortest path for one
+//!   recipient);
 //! * `share or copy`: one frame queued with its payload shared against copied, for payloads
 //!   of 64 B to 64 KiB: the crossover sets `DEFAULT_SHARE_THRESHOLD`, and the shared path's cost
 //!   at 64 KiB against 64 B is issue 11's single-frame target;
@@ -31,7 +34,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use timwire_benches::*;
 use timwire_signal::queue::{DEFAULT_SHARE_THRESHOLD, Fanout, FrameQueue};
 use timwire_signal::{
-    ClientPacket, EncodeOptions, Framing, QoS, ServerPublish, StreamDecoder, Text,
+    ClientPacket, Encode, EncodeOptions, Framing, QoS, ServerPublish, StreamDecoder, Text,
 };
 
 const RECIPIENTS: [usize; 3] = [1, 100, 1000];
@@ -148,6 +151,29 @@ fn relay_group(c: &mut Criterion, label: &str, len: usize, n: usize) {
                     Fanout::from_publish(publish, Framing::Stream, &options).expect("encodes");
                 for (out, msg_id) in outs.iter_mut().zip(1..) {
                     fanout.write(out, msg_id);
+                }
+                for out in &mut outs {
+                    black_box(&out[..]);
+                    out.clear();
+                }
+            },
+            size,
+        )
+    });
+
+    // No fan-out at all: each recipient's PUBLISH encoded whole into its `BytesMut` (what a
+    // tokio-util `Encoder` does), exactly the form rumqttc gets below. A fan-out's shared head
+    // pays off from two recipients; for one, this is the shortest path.
+    g.bench_function("timwire (encode into BytesMut)", |b| {
+        b.iter_batched_ref(
+            || shared_buffer(&tw_frame),
+            |buf| {
+                let mut publish = decode(buf);
+                for (out, msg_id) in outs.iter_mut().zip(1..) {
+                    publish.msg_id = msg_id;
+                    publish
+                        .encode(Framing::Stream, &options, out)
+                        .expect("encodes");
                 }
                 for out in &mut outs {
                     black_box(&out[..]);

@@ -5,10 +5,12 @@
 //! valgrind --tool=callgrind target/release/examples/profile_frame timwire 10000
 //! ```
 //!
-//! Arguments: decoder (`timwire`, `borrowed`, `rumqttc`, `relay`, `relay-rumqttc`), iterations.
-//! Each iteration decodes one frame from an already-shared read buffer and drops the packet, as
-//! the `signal` bench does. `relay` and `relay-rumqttc` also produce one recipient's server
-//! PUBLISH and empty its output, as the `relay 1KiB x1` bench does.
+//! Arguments: decoder (`timwire`, `borrowed`, `rumqttc`, `relay`, `relay-encode`,
+//! `relay-rumqttc`), iterations. Each iteration decodes one frame from an already-shared read
+//! buffer and drops the packet, as the `signal` bench does. The `relay` modes also produce one
+//! recipient's server PUBLISH and empty its output, as the `relay 1KiB x1` bench does: through a
+//! `Fanout` and a `FrameQueue` (`relay`), encoded straight into a `BytesMut` (`relay-encode`), or
+//! rumqttc's (`relay-rumqttc`).
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -74,6 +76,25 @@ fn main() {
                 black_box(bytes::Buf::chunk(&queue));
                 let all = bytes::Buf::remaining(&queue);
                 bytes::Buf::advance(&mut queue, all);
+            }
+            "relay-encode" => {
+                let Some(ClientPacket::Publish(p)) =
+                    stream.decode_packet::<ClientPacket>(&mut buf).unwrap()
+                else {
+                    unreachable!("a PUBLISH")
+                };
+                let publish = ServerPublish::new(
+                    QoS::AtLeastOnce,
+                    1_700_000_000,
+                    p.topic,
+                    p.target_id,
+                    1,
+                    p.data,
+                );
+                timwire_signal::Encode::encode(&publish, Framing::Stream, &options, &mut out)
+                    .unwrap();
+                black_box(&out[..]);
+                out.clear();
             }
             "relay-rumqttc" => {
                 let rumqttc::Packet::Publish(mut p) =
