@@ -1,6 +1,7 @@
 //! Protobuf payloads (`timwire-proto`): TimMessage, UpStreamMessage and a DownStreamMessages of
-//! 20 messages, decoded by prost from `Bytes` (bytes fields share the buffer) and from `&[u8]`
-//! (bytes fields are copied), decoded as zero-copy views (`FooView::decode`, in place into one
+//! 20 messages, decoded by prost from `Bytes` (bytes fields share the buffer; also merged into
+//! one message kept across iterations, prost's in-place form) and from `&[u8]` (bytes fields
+//! are copied), decoded as zero-copy views (`FooView::decode`, in place into one
 //! view with `View::decode_in`, and the owned form `Owned<Foo>`), with and without reading every
 //! field afterwards, and encoded by prost into a reused buffer.
 #![allow(missing_docs)]
@@ -32,6 +33,16 @@ fn group<M: HasView>(
     g.throughput(Throughput::Bytes(encoded.len() as u64));
     g.bench_function("decode from Bytes", |b| {
         b.iter(|| M::decode(black_box(&bytes).clone()).expect("valid"))
+    });
+    // prost's own in-place form, the peer of `view decode in place`: one message kept across
+    // iterations, cleared and merged into (its strings and vectors keep their capacity).
+    let mut reused = M::default();
+    g.bench_function("decode from Bytes in place (merge)", |b| {
+        b.iter(|| {
+            reused.clear();
+            reused.merge(black_box(&bytes).clone()).expect("valid");
+            black_box(&reused);
+        })
     });
     g.bench_function("decode from &[u8]", |b| {
         b.iter(|| M::decode(black_box(&encoded[..])).expect("valid"))

@@ -462,6 +462,10 @@ impl Buf for FrameQueue {
 /// is patched with it. A recipient that needs another targetId gets its own `Fanout`
 /// ([`retarget`](Self::retarget)), since the targetId changes the head's length.
 ///
+/// For a single recipient, encode the PUBLISH straight into its connection's buffer
+/// ([`Encode::encode`]) instead: encoding the head once and then copying it only pays off from
+/// a few recipients on (BENCHMARKS.md, run 19).
+///
 /// ```
 /// use bytes::{Buf, Bytes};
 /// use timwire_signal::queue::{Fanout, FrameQueue};
