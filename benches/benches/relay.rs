@@ -163,7 +163,7 @@ fn relay_group(c: &mut Criterion, label: &str, len: usize, n: usize) {
 
     // No fan-out at all: each recipient's PUBLISH encoded whole into its `BytesMut` (what a
     // tokio-util `Encoder` does), exactly the form rumqttc gets below. A fan-out's shared head
-    // pays off from two recipients; for one, this is the shortest path.
+    // pays off with many recipients (BENCHMARKS.md, run 19); for one, this is the shortest path.
     g.bench_function("timwire (encode into BytesMut)", |b| {
         b.iter_batched_ref(
             || shared_buffer(&tw_frame),

@@ -463,8 +463,8 @@ impl Buf for FrameQueue {
 /// ([`retarget`](Self::retarget)), since the targetId changes the head's length.
 ///
 /// For a single recipient, encode the PUBLISH straight into its connection's buffer
-/// ([`Encode::encode`]) instead: encoding the head once and then copying it only pays off from
-/// a few recipients on (BENCHMARKS.md, run 19).
+/// ([`Encode::encode`]) instead: encoding the head once and then copying it per recipient pays
+/// off with many recipients, not with one (BENCHMARKS.md, run 19).
 ///
 /// ```
 /// use bytes::{Buf, Bytes};
