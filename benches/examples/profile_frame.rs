@@ -5,12 +5,13 @@
 //! valgrind --tool=callgrind target/release/examples/profile_frame timwire 10000
 //! ```
 //!
-//! Arguments: decoder (`timwire`, `borrowed`, `rumqttc`, `relay`, `relay-encode`,
-//! `relay-rumqttc`), iterations. Each iteration decodes one frame from an already-shared read
-//! buffer and drops the packet, as the `signal` bench does. The `relay` modes also produce one
-//! recipient's server PUBLISH and empty its output, as the `relay 1KiB x1` bench does: through a
-//! `Fanout` and a `FrameQueue` (`relay`), encoded straight into a `BytesMut` (`relay-encode`), or
-//! rumqttc's (`relay-rumqttc`).
+//! Arguments: decoder (`timwire`, `borrowed`, `rumqttc`, `relay`, `relay-queue`,
+//! `relay-encode`, `relay-rumqttc`), iterations. Each iteration decodes one frame from an
+//! already-shared read buffer and drops the packet, as the `signal` bench does. The `relay`
+//! modes also produce one recipient's server PUBLISH and empty its output, as the
+//! `relay 1KiB x1` bench does: through a `Fanout` and a `FrameQueue` (`relay`), pushed into a
+//! `FrameQueue` as `codec::FrameWriter` does (`relay-queue`), encoded straight into a `BytesMut`
+//! (`relay-encode`), or rumqttc's (`relay-rumqttc`).
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -56,41 +57,20 @@ fn main() {
                 drop(black_box(p));
             }
             "relay" => {
-                let Some(ClientPacket::Publish(p)) =
-                    stream.decode_packet::<ClientPacket>(&mut buf).unwrap()
-                else {
-                    unreachable!("a PUBLISH")
-                };
-                let publish = ServerPublish::new(
-                    QoS::AtLeastOnce,
-                    1_700_000_000,
-                    p.topic,
-                    p.target_id,
-                    0,
-                    p.data,
-                );
+                let publish = server_publish(&stream, &mut buf, 0);
                 let fanout = Fanout::from_publish(publish, Framing::Stream, &options)
                     .unwrap()
                     .for_recipients(1);
                 fanout.push(&mut queue, 1);
-                black_box(bytes::Buf::chunk(&queue));
-                let all = bytes::Buf::remaining(&queue);
-                bytes::Buf::advance(&mut queue, all);
+                written(&mut queue);
+            }
+            "relay-queue" => {
+                let publish = server_publish(&stream, &mut buf, 1);
+                queue.push(&publish, Framing::Stream, &options).unwrap();
+                written(&mut queue);
             }
             "relay-encode" => {
-                let Some(ClientPacket::Publish(p)) =
-                    stream.decode_packet::<ClientPacket>(&mut buf).unwrap()
-                else {
-                    unreachable!("a PUBLISH")
-                };
-                let publish = ServerPublish::new(
-                    QoS::AtLeastOnce,
-                    1_700_000_000,
-                    p.topic,
-                    p.target_id,
-                    1,
-                    p.data,
-                );
+                let publish = server_publish(&stream, &mut buf, 1);
                 timwire_signal::Encode::encode(&publish, Framing::Stream, &options, &mut out)
                     .unwrap();
                 black_box(&out[..]);
@@ -110,4 +90,29 @@ fn main() {
             other => panic!("unknown decoder {other}"),
         }
     }
+}
+
+/// Decodes the next client PUBLISH off `buf` and turns it into the server PUBLISH its recipient
+/// gets, with `msg_id`, as the `relay` bench does.
+#[inline(always)]
+fn server_publish(stream: &StreamDecoder, buf: &mut BytesMut, msg_id: u16) -> ServerPublish {
+    let Some(ClientPacket::Publish(p)) = stream.decode_packet::<ClientPacket>(buf).unwrap() else {
+        unreachable!("a PUBLISH")
+    };
+    ServerPublish::new(
+        QoS::AtLeastOnce,
+        1_700_000_000,
+        p.topic,
+        p.target_id,
+        msg_id,
+        p.data,
+    )
+}
+
+/// Empties `queue` as a writer does once everything is written.
+#[inline(always)]
+fn written(queue: &mut FrameQueue) {
+    black_box(bytes::Buf::chunk(queue));
+    let all = bytes::Buf::remaining(queue);
+    bytes::Buf::advance(queue, all);
 }

@@ -529,7 +529,18 @@ fn relay_patch_seeds_reach_the_patch() {
         let forwarded = Forwarded::new(&sender, message, stamp, 20)
             .unwrap_or_else(|e| panic!("{name}: {e}"))
             .with_client_bytes(&bytes);
-        let sent = tim::TimMessage::decode(forwarded.publish(1).data).unwrap();
+        let payload = forwarded.publish(1).data;
+        let sent = tim::TimMessage::decode(payload.clone()).unwrap();
         assert_eq!(&sent, forwarded.message(), "{name}");
+        if name == "repeated-and-unknown" {
+            // This client sent dataString twice; a re-encoding writes only the last value, the
+            // patch copies both occurrences as they came: this seed went through the patch.
+            assert_ne!(payload, forwarded.message().encode_to_vec(), "{name}");
+            let has = |needle: &[u8]| payload.windows(needle.len()).any(|w| w == needle);
+            assert!(
+                has("hello 😀".as_bytes()) && has(b"again"),
+                "{name}: not the client's bytes"
+            );
+        }
     }
 }
